@@ -7,6 +7,7 @@
 #include "limits.h"
 #include "buf.h"
 #include "io.h"
+#include "trace.h"
 
 #define GORCA_VERSION "0.1.0"
 
