@@ -1,0 +1,3 @@
+module gorca.test/profiles
+
+go 1.21
