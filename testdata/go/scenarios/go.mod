@@ -1,0 +1,3 @@
+module gorca.test/scenarios
+
+go 1.21
