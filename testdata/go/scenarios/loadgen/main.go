@@ -24,15 +24,15 @@ import (
 )
 
 type stats struct {
-	Requests   int64            `json:"requests"`
-	Errors     int64            `json:"errors"`
-	Status     map[string]int64 `json:"status"`
-	DurationS  float64          `json:"duration_s"`
-	RPS        float64          `json:"rps"`
-	LatencyMS  latency          `json:"latency_ms"`
-	PerPath    map[string]latency `json:"per_path"`
-	Concurrency int             `json:"concurrency"`
-	StoppedBy  string           `json:"stopped_by"`
+	Requests    int64              `json:"requests"`
+	Errors      int64              `json:"errors"`
+	Status      map[string]int64   `json:"status"`
+	DurationS   float64            `json:"duration_s"`
+	RPS         float64            `json:"rps"`
+	LatencyMS   latency            `json:"latency_ms"`
+	PerPath     map[string]latency `json:"per_path"`
+	Concurrency int                `json:"concurrency"`
+	StoppedBy   string             `json:"stopped_by"`
 }
 
 type latency struct {

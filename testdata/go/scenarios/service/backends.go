@@ -95,9 +95,9 @@ func dnsAnswer(q []byte) []byte {
 	qend := i + 5
 	qtype := binary.BigEndian.Uint16(q[i+1 : i+3])
 	resp := make([]byte, 0, qend+16)
-	resp = append(resp, q[0], q[1])       // id
+	resp = append(resp, q[0], q[1])        // id
 	resp = append(resp, 0x81|q[2]&1, 0x80) // QR, opcode 0, RD copied, RA, NOERROR
-	resp = append(resp, 0, 1)             // QDCOUNT
+	resp = append(resp, 0, 1)              // QDCOUNT
 	if qtype == 1 {
 		resp = append(resp, 0, 1) // ANCOUNT
 	} else {
