@@ -28,10 +28,11 @@ type faultList map[string]string
 func (f faultList) String() string { return fmt.Sprint(map[string]string(f)) }
 
 func (f faultList) Set(v string) error {
-	k, kind, ok := strings.Cut(v, "=")
-	if !ok || k == "" || kind == "" {
+	i := strings.LastIndex(v, "=")
+	if i <= 0 || i == len(v)-1 {
 		return fmt.Errorf("want ENDPOINT=FAULT, got %q", v)
 	}
+	k, kind := v[:i], v[i+1:]
 	if _, known := faults[kind]; !known {
 		return fmt.Errorf("unknown fault %q", kind)
 	}
