@@ -7,6 +7,8 @@
 #include "limits.h"
 #include "buf.h"
 #include "io.h"
+#include "capture.h"
+#include "bundle.h"
 #include "trace.h"
 
 #define GORCA_VERSION "0.1.0"
