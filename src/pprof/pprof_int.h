@@ -134,8 +134,9 @@ int pb_builder_add_sample(struct pb_builder *b, const uint32_t *locs, size_t n_l
  * samples with a non-zero value when drop_zero, and returns the profile (owned). */
 enum gorca_status pb_builder_finish(struct pb_builder *b, int drop_zero, struct gorca_profile **out,
                                     struct gorca_error *err);
-/* Header fields are set directly on the builder's profile: */
+/* Header fields are set directly on pb_builder_profile(b); these copy strings: */
 void pb_builder_set_types(struct pb_builder *b, const struct gorca_value_type *types);
+int pb_builder_add_comment(struct pb_builder *b, struct gorca_strv c);
 
 /* ---- views: shared stack selection (select.c) ---------------------------------------------*/
 
@@ -148,9 +149,10 @@ struct pb_selection {
     size_t value_index;     /* chosen column */
     int mean;               /* divide by column 0 */
     uint32_t *line_start;   /* per location: first entry in line_idx; owned */
-    uint16_t *line_count;   /* per location: kept lines (0 = location hidden) */
+    uint16_t *line_count;   /* per location: kept lines */
     uint16_t *line_idx;     /* kept line numbers, innermost first; owned */
     uint8_t *sample_kept;   /* per sample: 1 when the sample survives the filters */
+    uint8_t *loc_hidden;    /* per location: 1 when hide/show removed it from stacks */
     char type_name[128];    /* "cpu", or "mean_cpu" */
     struct gorca_strv unit; /* unit of the column */
     int64_t total;          /* pprof's report total (before filters) */
