@@ -76,13 +76,16 @@ static double unit_ratio(struct gorca_strv from, struct gorca_strv to)
     return pb_scale(1, from.ptr ? from.ptr : "", from.len, tu, &u);
 }
 
-/* pprof's CommonValueType over n types: the finest unit, or an error. */
+/* pprof's CommonValueType over n types: the finest unit in *min_i, or -1 with the index of
+ * the first incompatible type in *min_i. */
 static int common_type(const struct gorca_value_type *const *ts, size_t n, size_t *min_i)
 {
     *min_i = 0;
     for (size_t i = 1; i < n; i++) {
-        if (!compatible(ts[*min_i], ts[i]))
+        if (!compatible(ts[*min_i], ts[i])) {
+            *min_i = i;
             return -1;
+        }
         if (unit_ratio(ts[i]->unit, ts[*min_i]->unit) < 1)
             *min_i = i;
     }
@@ -151,12 +154,13 @@ static enum gorca_status scale_units(struct view *v, size_t n, size_t k, struct 
     for (size_t c = 0; c < n; c++)
         ts[c] = &v[c].p->period_type;
     if (n > 1 && common_type(ts, n, &mi) != 0) {
+        GORCA_FAIL(err, GORCA_E_ARG, -1, NULL,
+                   "cannot merge: incompatible period types %.*s/%.*s and %.*s/%.*s",
+                   (int)ts[0]->type.len, ts[0]->type.ptr, (int)ts[0]->unit.len, ts[0]->unit.ptr,
+                   (int)ts[mi]->type.len, ts[mi]->type.ptr, (int)ts[mi]->unit.len,
+                   ts[mi]->unit.ptr);
         base_free(ts);
-        return GORCA_FAIL(err, GORCA_E_ARG, -1, NULL,
-                          "cannot merge: incompatible period types %.*s/%.*s and %.*s/%.*s",
-                          (int)ts[0]->type.len, ts[0]->type.ptr, (int)ts[0]->unit.len,
-                          ts[0]->unit.ptr, (int)ts[mi]->type.len, ts[mi]->type.ptr,
-                          (int)ts[mi]->unit.len, ts[mi]->unit.ptr);
+        return err->code;
     }
     for (size_t c = 0; c < n; c++) {
         v[c].period = v[c].p->period;
@@ -172,12 +176,13 @@ static enum gorca_status scale_units(struct view *v, size_t n, size_t k, struct 
         for (size_t c = 0; c < n; c++)
             ts[c] = &v[c].p->sample_types[v[c].cols[i]];
         if (n > 1 && common_type(ts, n, &mi) != 0) {
+            GORCA_FAIL(err, GORCA_E_ARG, -1, NULL,
+                       "cannot merge: incompatible sample types %.*s/%.*s and %.*s/%.*s",
+                       (int)ts[0]->type.len, ts[0]->type.ptr, (int)ts[0]->unit.len, ts[0]->unit.ptr,
+                       (int)ts[mi]->type.len, ts[mi]->type.ptr, (int)ts[mi]->unit.len,
+                       ts[mi]->unit.ptr);
             base_free(ts);
-            return GORCA_FAIL(err, GORCA_E_ARG, -1, NULL,
-                              "cannot merge: incompatible sample types %.*s/%.*s and %.*s/%.*s",
-                              (int)ts[0]->type.len, ts[0]->type.ptr, (int)ts[0]->unit.len,
-                              ts[0]->unit.ptr, (int)ts[mi]->type.len, ts[mi]->type.ptr,
-                              (int)ts[mi]->unit.len, ts[mi]->unit.ptr);
+            return err->code;
         }
         for (size_t c = 0; c < n; c++) {
             v[c].ratio[i] = n > 1 ? unit_ratio(ts[c]->unit, ts[mi]->unit) : 1;
