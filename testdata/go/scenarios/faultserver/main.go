@@ -140,6 +140,32 @@ func key(r *http.Request) string {
 	return name
 }
 
+// forward relays an absolute-URI proxy request to its origin, loopback only.
+func forward(w http.ResponseWriter, r *http.Request) {
+	if !r.URL.IsAbs() || net.ParseIP(r.URL.Hostname()) == nil || !net.ParseIP(r.URL.Hostname()).IsLoopback() {
+		http.Error(w, "proxy: only absolute loopback URLs", http.StatusBadGateway)
+		return
+	}
+	fmt.Fprintf(os.Stderr, "proxied %s\n", r.URL)
+	out, err := http.NewRequestWithContext(r.Context(), r.Method, r.URL.String(), nil)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	out.Header = r.Header.Clone()
+	resp, err := http.DefaultTransport.RoundTrip(out)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
+}
+
 func main() {
 	fl := faultList{}
 	flag.Var(fl, "fault", "ENDPOINT=FAULT, repeatable; ENDPOINT is a pprof name (profile, heap, ...) optionally with ?debug=N")
@@ -148,9 +174,15 @@ func main() {
 	tlsDir := flag.String("tls-dir", os.TempDir(), "where ca.pem goes with -tls")
 	life := flag.Duration("max-lifetime", 5*time.Minute, "exit after this long")
 	flag.DurationVar(&hold, "hold", hold, "how long slow faults last")
+	unixPath := flag.String("unix", "", "listen on this unix socket instead of TCP")
+	proxy := flag.Bool("proxy", false, "be a forward HTTP proxy (logs 'proxied URL' per request on stderr) instead")
 	flag.Parse()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	network, addr := "tcp", "127.0.0.1:0"
+	if *unixPath != "" {
+		network, addr = "unix", *unixPath
+	}
+	ln, err := net.Listen(network, addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "faultserver:", err)
 		os.Exit(2)
@@ -170,6 +202,13 @@ func main() {
 			}
 			conns = append(conns, c)
 		}
+	}
+	if *proxy {
+		ready["url"] = "http://" + ln.Addr().String()
+		b, _ := json.Marshal(ready)
+		fmt.Printf("%s\n", b)
+		http.Serve(ln, http.HandlerFunc(forward))
+		return
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", func(w http.ResponseWriter, r *http.Request) {
