@@ -35,6 +35,24 @@ static char *dup_s(const char *s)
     return p;
 }
 
+/* Copy of a URL without its userinfo ("http://u:p@h/" -> "http://h/"), so that credentials
+ * typed into the URL never reach the manifest. */
+static char *redact_url(const char *url)
+{
+    const char *s = strstr(url, "://"), *host, *at = NULL;
+    char *out = dup_s(url);
+
+    if (out == NULL || s == NULL)
+        return out;
+    host = s + 3;
+    for (const char *p = host; *p && *p != '/' && *p != '?' && *p != '#'; p++)
+        if (*p == '@')
+            at = p;
+    if (at)
+        memmove(out + (host - url), out + (at + 1 - url), strlen(at + 1) + 1);
+    return out;
+}
+
 /* 1 when dir exists and has an entry other than . and .. */
 static int dir_not_empty(const char *dir, int *is_file)
 {
@@ -192,7 +210,7 @@ enum gorca_status gorca_capture_run(const struct gorca_capture_options *opts, si
     curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)(16 * parallel));
     for (size_t i = 0; i < n; i++) {
         resolve(&ro[i], &opts[i]);
-        results[i].target = dup_s(opts[i].url);
+        results[i].target = redact_url(opts[i].url);
         results[i].dir = dup_s(opts[i].out_dir);
         results[i].seconds = opts[i].seconds;
         results[i].start_skew_ns = -1;

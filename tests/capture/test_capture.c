@@ -3,9 +3,9 @@
  * (round trip, failures, digest verification) and the manifest reader's rejections.
  *
  * Run with "--verify DIR..." it is instead the bundle checker of the end-to-end scripts
- * (tests/capture/e2e.sh, faults.sh): every file listed by the manifest must match its size and SHA-256,
- * every profile must decode with gorca's pprof decoder, the trace and dumps must start with
- * their formats' headers. It prints one line per file and exits non-zero on any failure. */
+ * (tests/capture/e2e.sh, faults.sh): every file listed by the manifest must match its size and
+ * SHA-256, every profile must decode with gorca's pprof decoder, the trace and dumps must start
+ * with their formats' headers. It prints one line per file and exits non-zero on any failure. */
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -133,7 +133,7 @@ TEST(refused_connection_fails_everything)
     ASSERT_TRUE(dir != NULL);
     snprintf(sub, sizeof(sub), "%s/b", dir);
     gorca_capture_options_init(&o);
-    o.url = "http://127.0.0.1:9"; /* discard port: nothing listens on loopback */
+    o.url = "http://ops:pw@127.0.0.1:9"; /* discard port: nothing listens on loopback */
     o.out_dir = sub;
     o.seconds = 1;
     o.connect_timeout_ms = 2000;
@@ -143,6 +143,8 @@ TEST(refused_connection_fails_everything)
     ASSERT_EQ_INT(r.n_ok, 0);
     ASSERT_EQ_INT(r.n_requested, 12);
     ASSERT_TRUE(strstr(r.fatal, "cannot connect") != NULL);
+    ASSERT_STREQ(r.target, "http://127.0.0.1:9"); /* credentials never reach the manifest */
+    ASSERT_STREQ(r.items[GORCA_CAP_HEAP].url, "http://127.0.0.1:9/debug/pprof/heap");
     for (int i = 0; i < GORCA_CAP_N_ENDPOINTS; i++)
         if (r.items[i].state != GORCA_CAPST_SKIPPED) {
             ASSERT_EQ_INT(r.items[i].state, GORCA_CAPST_FAILED);
