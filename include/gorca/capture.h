@@ -92,8 +92,8 @@ enum gorca_capture_state {
     GORCA_CAPST_RUNNING, /* request in flight */
     GORCA_CAPST_OK,      /* complete file in the bundle */
     GORCA_CAPST_FAILED,  /* error set; no file in the bundle */
-    GORCA_CAPST_REPLACED /* block/mutex delta the server could not serve; the _START/_END
-                            snapshots were requested instead */
+    GORCA_CAPST_REPLACED /* block/mutex delta the server could not serve and gorca could not
+                            compute from the _START/_END snapshots (error says why) */
 };
 
 struct gorca_capture_item {

@@ -103,6 +103,12 @@ void cap_session_release(struct cap_session *s);
 /* Starts whatever is due; returns the unix ns of the next planned start (0 = nothing). */
 int64_t cap_session_tick(struct cap_session *s, CURLM *m, int64_t now);
 void cap_session_done_req(struct cap_session *s, CURLM *m, struct cap_req *q, CURLcode cc);
+/* ---- delta.c --------------------------------------------------------------------------*/
+/* When block (ep = GORCA_CAP_BLOCK) or mutex was replaced by start/end snapshots and both
+ * are in the bundle, stores end - start as the endpoint's file and marks it OK with
+ * server_delta 0; on failure appends the reason to the endpoint's note. */
+void cap_client_delta(struct cap_session *s, int ep);
+
 /* Writes DIR/manifest.json (through a temporary name). Returns 0 or -1 (recorded in fatal). */
 int cap_session_write_manifest(struct cap_session *s);
 /* Writes the manifest and marks the session done when nothing is left. Returns 1 if done. */

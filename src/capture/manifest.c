@@ -63,7 +63,9 @@ static void write_item(struct jw *w, const struct gorca_capture_item *it)
         it->ep == GORCA_CAP_MUTEX_START || it->ep == GORCA_CAP_MUTEX_END) {
         jw_key(w, "delta");
         if (it->ep == GORCA_CAP_BLOCK || it->ep == GORCA_CAP_MUTEX)
-            jw_str(w, it->state == GORCA_CAPST_OK ? "server" : "none");
+            jw_str(w, it->state != GORCA_CAPST_OK ? "none"
+                      : it->server_delta          ? "server"
+                                                  : "client");
         else
             jw_str(w, e->windowed ? "window" : "snapshot");
     }

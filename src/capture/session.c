@@ -581,6 +581,8 @@ int cap_session_try_finish(struct cap_session *s)
         if (s->r->items[i].state == GORCA_CAPST_PENDING ||
             s->r->items[i].state == GORCA_CAPST_RUNNING)
             return 0;
+    cap_client_delta(s, GORCA_CAP_BLOCK);
+    cap_client_delta(s, GORCA_CAP_MUTEX);
     s->r->finished_ns = cap_now_ns();
     summarize(s->r);
     if (s->r->fatal_code != GORCA_E_IO || s->r->n_ok > 0)

@@ -85,10 +85,21 @@ check "html: error class malformed" [ "$(mf "$DIR" "e['mutex']['error_class']")"
 
 cap no-delta "$F" "${FAST[@]}" --only block
 check "no-delta: exit 0 (got $RC)" [ "$RC" = 0 ]
-check "no-delta: block replaced" [ "$(mf "$DIR" "e['block']['state']")" = replaced ]
+check "no-delta: block computed by gorca (end - start)" [ "$(mf "$DIR" "(e['block']['state'], e['block']['delta'])")" = "('ok', 'client')" ]
 check "no-delta: start and end snapshots" [ "$(mf "$DIR" "(e['block-start']['ok'], e['block-end']['ok'])")" = "(True, True)" ]
 check "no-delta: end snapshot at window end" [ "$(mf "$DIR" "e['block-end']['start_ns'] - e['block-start']['start_ns'] >= 0.9e9")" = yes ]
-check "no-delta: files valid" "$GORCA_ROOT/$GORCA_BUILD/tests/capture/test_capture" --verify "$DIR"
+"$GORCA_ROOT/${GORCA_BUILD:-build}/tests/capture/test_capture" --verify "$DIR" >"$tmp/no-delta.verify"
+check "no-delta: files valid" [ $? = 0 ]
+check "no-delta: the delta has samples and is a block profile" grep -Eq 'block.pb.gz: profile, [1-9][0-9]* samples, kind block' "$tmp/no-delta.verify"
+go=$("$GORCA_ROOT/scripts/go-env.sh" "$v")
+GOTOOLCHAIN=local "$go" tool pprof -raw "$DIR/block.pb.gz" >"$tmp/delta.raw" 2>&1
+check "no-delta: go tool pprof reads the delta" [ $? = 0 ]
+GOTOOLCHAIN=local "$go" tool pprof -raw "$DIR/block-end.pb.gz" >"$tmp/end.raw" 2>&1
+# contentions in the window: the delta's total must be end's total minus start's, as pprof sums
+sum_contentions() { awk '/^Samples:/{s=1;next} /^Locations/{s=0} s && /^ *-?[0-9]+ +-?[0-9]+:/{sub(":","",$1); t+=$1} END{print t+0}' "$1"; }
+GOTOOLCHAIN=local "$go" tool pprof -raw "$DIR/block-start.pb.gz" >"$tmp/start.raw" 2>&1
+want=$(( $(sum_contentions "$tmp/end.raw") - $(sum_contentions "$tmp/start.raw") ))
+check "no-delta: delta contentions = end - start per go tool pprof ($(sum_contentions "$tmp/delta.raw") vs $want)" [ "$(sum_contentions "$tmp/delta.raw")" = "$want" ]
 stop "$LAST_PID"
 
 # ---- size limits -------------------------------------------------------------------------

@@ -16,8 +16,10 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorca.test/scenarios/internal/testtls"
@@ -166,6 +168,29 @@ func forward(w http.ResponseWriter, r *http.Request) {
 	io.Copy(w, resp.Body)
 }
 
+// contend keeps some channel and mutex blocking going, so block and mutex profiles (and their
+// deltas) have samples.
+func contend() {
+	var mu sync.Mutex
+	ch := make(chan int)
+	go func() {
+		for {
+			time.Sleep(2 * time.Millisecond)
+			<-ch
+		}
+	}()
+	for i := 0; ; i++ {
+		go func() {
+			mu.Lock()
+			time.Sleep(100 * time.Microsecond)
+			mu.Unlock()
+		}()
+		mu.Lock()
+		ch <- i
+		mu.Unlock()
+	}
+}
+
 func main() {
 	fl := faultList{}
 	flag.Var(fl, "fault", "ENDPOINT=FAULT, repeatable; ENDPOINT is a pprof name (profile, heap, ...) optionally with ?debug=N")
@@ -188,6 +213,9 @@ func main() {
 		os.Exit(2)
 	}
 	go func() { time.Sleep(*life); os.Exit(0) }()
+	runtime.SetBlockProfileRate(1)
+	runtime.SetMutexProfileFraction(1)
+	go contend()
 	ready := map[string]any{"event": "ready", "addr": ln.Addr().String(), "pid": os.Getpid()}
 	scheme := "http"
 	if *never {
