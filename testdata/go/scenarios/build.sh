@@ -9,7 +9,7 @@ root=$(cd "$here/../../.." && pwd)
 v=${1:?usage: build.sh VERSION [OUTDIR]}
 out=${2:-$root/build/scenarios/go$v}
 go=$("$root/scripts/go-env.sh" "$v") || { echo "build.sh: Go $v is not installed" >&2; exit 1; }
-export GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod GOCACHE=${GOCACHE:-$root/build/gocache/go$v}
+export GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod
 mkdir -p "$out"
 for prog in service loadgen faultserver; do
     bin=$out/$prog

@@ -1,4 +1,5 @@
-// Command loadgen drives the scenario service with a bounded, closed-loop load and prints the
+// Command loadgen drives the scenario service with a bounded load (open loop at -rate, or a
+// closed loop of -c clients) and prints the
 // client-side latency distribution as one JSON object on stdout. It only talks to loopback
 // addresses, stops at whichever of -n (requests) and -d (duration) comes first, and never
 // runs unbounded: -d defaults to 10s and is capped at 10 minutes.
@@ -33,6 +34,8 @@ type stats struct {
 	PerPath     map[string]latency `json:"per_path"`
 	Concurrency int                `json:"concurrency"`
 	StoppedBy   string             `json:"stopped_by"`
+	Mode        string             `json:"mode"`
+	Dropped     int64              `json:"dropped"`
 }
 
 type latency struct {
@@ -116,8 +119,8 @@ func main() {
 	pathList := flag.String("paths", "", "comma-separated request paths (default: the service's /scenario list)")
 	n := flag.Int64("n", 0, "stop after this many requests (0 = no count limit)")
 	dur := flag.Duration("d", 10*time.Second, "stop after this long (at most 10m)")
-	conc := flag.Int("c", 16, "concurrent clients (closed loop)")
-	rate := flag.Float64("rate", 200, "cap on requests per second over all clients (0 = none)")
+	conc := flag.Int("c", 64, "requests in flight at most (open loop), or clients (closed loop with -rate 0)")
+	rate := flag.Float64("rate", 200, "arrivals per second (open loop); 0 = closed loop of -c clients")
 	timeout := flag.Duration("timeout", 10*time.Second, "per-request timeout")
 	caFile := flag.String("ca", "", "CA certificate (PEM) for an https service")
 	insecure := flag.Bool("insecure", false, "skip certificate verification")
@@ -155,60 +158,75 @@ func main() {
 		paths = discoverPaths(client, base)
 	}
 
-	var issued, errs atomic.Int64
+	var issued, errs, dropped, next atomic.Int64
 	var mu sync.Mutex
 	status := map[string]int64{}
 	var samples []sample
 	start := time.Now()
 	deadline := start.Add(*dur)
-	var tick <-chan time.Time
-	if *rate > 0 {
-		t := time.NewTicker(time.Duration(float64(time.Second) / *rate))
-		defer t.Stop()
-		tick = t.C
+	// one request; paths are taken round-robin over all requests
+	do := func() {
+		p := paths[int(next.Add(1)-1)%len(paths)]
+		t0 := time.Now()
+		resp, err := client.Get(base + p)
+		code := "error"
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			code = fmt.Sprint(resp.StatusCode)
+		}
+		d := time.Since(t0)
+		mu.Lock()
+		status[code]++
+		if err != nil {
+			errs.Add(1)
+		} else {
+			samples = append(samples, sample{path: p, dur: d})
+		}
+		mu.Unlock()
 	}
-	stoppedBy := "duration"
+	countOK := func() bool { return *n <= 0 || issued.Add(1) <= *n }
 	var wg sync.WaitGroup
-	for w := 0; w < *conc; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; ; i += *conc {
-				if time.Now().After(deadline) {
-					return
-				}
-				if *n > 0 && issued.Add(1) > *n {
-					return
-				}
-				if tick != nil {
-					select {
-					case <-tick:
-					case <-time.After(time.Until(deadline)):
-						return
-					}
-				}
-				p := paths[i%len(paths)]
-				t0 := time.Now()
-				resp, err := client.Get(base + p)
-				code := "error"
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					code = fmt.Sprint(resp.StatusCode)
-				}
-				d := time.Since(t0)
-				mu.Lock()
-				status[code]++
-				if err != nil {
-					errs.Add(1)
-				} else {
-					samples = append(samples, sample{path: p, dur: d})
-				}
-				mu.Unlock()
+	mode := "closed"
+	if *rate > 0 {
+		// Open loop: arrivals at a fixed rate whatever the service does, at most -c in flight
+		// (an arrival finding -c requests in flight is dropped and counted).
+		mode = "open"
+		sem := make(chan struct{}, *conc)
+		t := time.NewTicker(time.Duration(float64(time.Second) / *rate))
+		timer := time.NewTimer(time.Until(deadline))
+	loop:
+		for {
+			select {
+			case <-timer.C:
+				break loop
+			case <-t.C:
 			}
-		}(w)
+			if !countOK() {
+				break
+			}
+			select {
+			case sem <- struct{}{}:
+				wg.Add(1)
+				go func() { defer wg.Done(); do(); <-sem }()
+			default:
+				dropped.Add(1)
+			}
+		}
+		t.Stop()
+	} else {
+		for w := 0; w < *conc; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for time.Now().Before(deadline) && countOK() {
+					do()
+				}
+			}()
+		}
 	}
 	wg.Wait()
+	stoppedBy := "duration"
 	if *n > 0 && issued.Load() > *n {
 		stoppedBy = "count"
 	}
@@ -222,7 +240,7 @@ func main() {
 	}
 	out := stats{Requests: int64(len(samples)) + errs.Load(), Errors: errs.Load(), Status: status,
 		DurationS: math.Round(elapsed.Seconds()*1000) / 1000, Concurrency: *conc,
-		PerPath: map[string]latency{}, StoppedBy: stoppedBy}
+		PerPath: map[string]latency{}, StoppedBy: stoppedBy, Mode: mode, Dropped: dropped.Load()}
 	out.RPS = math.Round(float64(out.Requests)/elapsed.Seconds()*10) / 10
 	out.LatencyMS = summarize(all)
 	for p, ds := range byPath {
