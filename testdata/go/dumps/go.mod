@@ -1,0 +1,3 @@
+module gorca.test/dumps
+
+go 1.21
