@@ -394,9 +394,8 @@ static enum gorca_status cut(struct d1 *p, uint64_t off)
     d->truncated_at = off;
     snprintf(where, sizeof(where), "line %llu", (unsigned long long)p->ls.lineno);
     return GORCA_FAIL(p->b->err, GORCA_E_TRUNCATED, (int64_t)off, where,
-                      "the input ends in the middle of a record; the %zu records before it are "
-                      "kept",
-                      p->b->n_groups);
+                      "the input ends in the middle of a record; kept the %zu record%s before it",
+                      p->b->n_groups, p->b->n_groups == 1 ? "" : "s");
 }
 
 /* The header line: "<name> profile: total <N>". */

@@ -324,15 +324,14 @@ static enum gorca_status truncated(struct tb *t, uint64_t id, uint64_t off, int 
     if (in_block) {
         snprintf(where, sizeof(where), "goroutine %llu", (unsigned long long)id);
         return GORCA_FAIL(t->b->err, GORCA_E_TRUNCATED, (int64_t)off, where,
-                          "the input ends inside this goroutine's block (line %llu); the %zu "
-                          "goroutines before it are kept",
-                          (unsigned long long)t->ls.lineno, t->b->n_gs);
+                          "the input ends inside this goroutine's block (line %llu); kept the "
+                          "%zu goroutine%s before it",
+                          (unsigned long long)t->ls.lineno, t->b->n_gs, t->b->n_gs == 1 ? "" : "s");
     }
     snprintf(where, sizeof(where), "line %llu", (unsigned long long)t->ls.lineno);
     return GORCA_FAIL(t->b->err, GORCA_E_TRUNCATED, (int64_t)off, where,
-                      "the input ends in the middle of a line; the %zu goroutines before it "
-                      "are kept",
-                      t->b->n_gs);
+                      "the input ends in the middle of a line; kept the %zu goroutine%s before it",
+                      t->b->n_gs, t->b->n_gs == 1 ? "" : "s");
 }
 
 /* After a "created by" site: an ancestor section, or the end of the block. */
@@ -694,6 +693,8 @@ static enum gorca_status parse_body(struct tb *t)
         } else if (is_register_line(t->ls.line, t->ls.len)) {
             b->d->crash.has_registers = 1;
             b->d->format = GORCA_DUMP_CRASH;
+        } else if (t->lenient && dump_has_prefix(t->ls.line, t->ls.len, "exit status ")) {
+            /* printed by go run or a shell after the crash */
         } else if (t->lenient) {
             skip_line(t);
         } else if (cut_here(t)) {

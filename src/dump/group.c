@@ -192,7 +192,8 @@ static int place_groups(struct dump_builder *b, struct gorca_goroutine *gs, size
         base_free(where);
         return dump_nomem(b, 0, NULL), -1;
     }
-    memcpy(g, b->groups, ng * sizeof(*g));
+    if (ng > 0)
+        memcpy(g, b->groups, ng * sizeof(*g));
     qsort(g, ng, sizeof(*g), group_rank);
     for (size_t i = 0; i < ng; i++)
         where[g[i].index] = i; /* old index (first appearance) -> rank */
