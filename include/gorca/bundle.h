@@ -92,6 +92,12 @@ int gorca_bundle_is_dir(const char *path);
 enum gorca_status gorca_bundle_open(const char *dir, struct gorca_bundle **out,
                                     struct gorca_error *err) GORCA_CHECK;
 
+/* As gorca_bundle_open with the manifest's bytes in memory (data[0..len), borrowed); dir is
+ * the directory its files are in. */
+enum gorca_status gorca_bundle_open_mem(const char *dir, const uint8_t *data, size_t len,
+                                        struct gorca_bundle **out,
+                                        struct gorca_error *err) GORCA_CHECK;
+
 /* Expands command-line inputs: a directory with manifest.json contributes its files (as
  * gorca_bundle_open), a directory without one contributes its regular, non-hidden files in name
  * order (kind unknown), any other path is listed as is (kind unknown). Fails on the first

@@ -277,24 +277,18 @@ static enum gorca_status read_header(struct gorca_bundle *b, json_t *root, struc
     return GORCA_OK;
 }
 
-static enum gorca_status load_manifest(struct gorca_bundle *b, const char *dir,
-                                       struct gorca_error *err)
+static enum gorca_status parse_manifest(struct gorca_bundle *b, const char *dir,
+                                        const uint8_t *data, size_t len, struct gorca_error *err)
 {
-    char path[4096];
-    uint8_t *data = NULL;
-    size_t len = 0;
     json_error_t jerr;
-    json_t *root = NULL, *eps;
+    json_t *root, *eps;
     enum gorca_status st;
 
-    snprintf(path, sizeof(path), "%s/manifest.json", dir);
-    if (err->source == NULL)
-        err->source = dir;
-    st = gorca_read_file(path, MANIFEST_MAX_BYTES, &data, &len, err);
-    if (st != GORCA_OK)
-        return st;
+    if (len > MANIFEST_MAX_BYTES)
+        return GORCA_FAIL(err, GORCA_E_LIMIT, -1, "manifest.json",
+                          "manifest of %zu bytes exceeds the %u-byte limit", len,
+                          MANIFEST_MAX_BYTES);
     root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
-    free(data);
     if (root == NULL)
         return GORCA_FAIL(err, GORCA_E_MALFORMED, jerr.position, "manifest.json",
                           "not valid JSON: %s (line %d)", jerr.text, jerr.line);
@@ -316,6 +310,43 @@ static enum gorca_status load_manifest(struct gorca_bundle *b, const char *dir,
 out:
     json_decref(root);
     return st;
+}
+
+static enum gorca_status load_manifest(struct gorca_bundle *b, const char *dir,
+                                       struct gorca_error *err)
+{
+    char path[4096];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    enum gorca_status st;
+
+    snprintf(path, sizeof(path), "%s/manifest.json", dir);
+    if (err->source == NULL)
+        err->source = dir;
+    st = gorca_read_file(path, MANIFEST_MAX_BYTES, &data, &len, err);
+    if (st != GORCA_OK)
+        return st;
+    st = parse_manifest(b, dir, data, len, err);
+    free(data);
+    return st;
+}
+
+enum gorca_status gorca_bundle_open_mem(const char *dir, const uint8_t *data, size_t len,
+                                        struct gorca_bundle **out, struct gorca_error *err)
+{
+    struct gorca_bundle *b = bundle_new();
+    enum gorca_status st;
+
+    *out = NULL;
+    if (b == NULL)
+        return GORCA_FAIL(err, GORCA_E_NOMEM, -1, NULL, "out of memory");
+    st = parse_manifest(b, dir, data, len, err);
+    if (st != GORCA_OK) {
+        gorca_bundle_free(b);
+        return st;
+    }
+    *out = b;
+    return GORCA_OK;
 }
 
 int gorca_bundle_is_dir(const char *path)
