@@ -240,6 +240,16 @@ static void draw_progress(void *vctx, const struct gorca_capture_result *rs, siz
         fprintf(stderr, " | window %.1fs left", left);
     fprintf(stderr, " | ok %zu, running %zu, waiting %zu, failed %zu", counts[GORCA_CAPST_OK],
             counts[GORCA_CAPST_RUNNING], counts[GORCA_CAPST_PENDING], counts[GORCA_CAPST_FAILED]);
+    if (n == 1 && counts[GORCA_CAPST_FAILED] > 0) { /* name them: the user may want to stop */
+        const char *sep = " (";
+
+        for (int i = 0; i < GORCA_CAP_N_ENDPOINTS; i++)
+            if (rs[0].items[i].state == GORCA_CAPST_FAILED) {
+                fprintf(stderr, "%s%s", sep, gorca_capture_endpoint_id(rs[0].items[i].ep));
+                sep = " ";
+            }
+        fputc(')', stderr);
+    }
     fflush(stderr);
     p->drawn = 1;
 }
