@@ -3,7 +3,8 @@
 # under the load generator, `gorca capture` it for 2 s, and check the bundle is complete,
 # aligned (window start skew <= 10 ms, mid-window snapshots at the middle, the closing dump at
 # the end) and that every file is what the manifest says: size and SHA-256, pprof files decode
-# with gorca's decoder and classify as their endpoint, trace and dumps have their headers.
+# with gorca's decoder and classify as their endpoint, dumps parse with gorca's dump parser,
+# the trace has its header.
 # For four modes per Go version the oracles (go tool pprof -raw, go tool trace -pprof=sched)
 # must also accept every file.
 #

@@ -13,6 +13,7 @@
 #include "gorca/capture.h"
 #include "gorca/bundle.h"
 #include "gorca/profile.h"
+#include "gorca/dump.h"
 #include "base/sha256.h"
 
 /* ---- endpoint table --------------------------------------------------------------------*/
@@ -435,13 +436,26 @@ static int verify_file(const struct gorca_bundle *b, size_t i)
         snprintf(what, sizeof(what), "trace header '%.13s'", (const char *)data);
         break;
     case GORCA_INPUT_GOROUTINE_DEBUG1:
-        ok = starts(data, len, "goroutine profile: total ");
-        snprintf(what, sizeof(what), "debug=1 dump");
+    case GORCA_INPUT_GOROUTINE_DEBUG2: {
+        struct gorca_dump *dump = NULL;
+        enum gorca_dump_format want =
+            f->kind == GORCA_INPUT_GOROUTINE_DEBUG1 ? GORCA_DUMP_DEBUG1 : GORCA_DUMP_DEBUG2;
+
+        gorca_error_init(&err, f->path);
+        if (gorca_dump_parse(data, len, f->path, NULL, &dump, &err) != GORCA_OK) {
+            char msg[512];
+
+            gorca_error_format(&err, msg, sizeof(msg));
+            snprintf(what, sizeof(what), "dump parser: %.180s", msg);
+            ok = 0;
+        } else {
+            ok = dump->format == want && dump->n_goroutines > 0;
+            snprintf(what, sizeof(what), "goroutine dump (format %d, want %d), %llu goroutines",
+                     (int)dump->format, (int)want, (unsigned long long)dump->n_goroutines);
+        }
+        gorca_dump_free(dump);
         break;
-    case GORCA_INPUT_GOROUTINE_DEBUG2:
-        ok = starts(data, len, "goroutine ") && strstr((const char *)data, " [running]:") != NULL;
-        snprintf(what, sizeof(what), "debug=2 dump");
-        break;
+    }
     case GORCA_INPUT_CMDLINE:
         ok = len > 0;
         snprintf(what, sizeof(what), "cmdline");
