@@ -350,6 +350,13 @@ const char *gorca_trace_go_state_name(unsigned state);
 const char *gorca_trace_proc_state_name(unsigned state);
 const char *gorca_trace_resource_name(enum gorca_trace_resource res);
 
+/* Appends the text Go 1.26's trace.Event.String() gives for ev (what `go tool trace
+ * -d=parsed` prints per event: a header line, then "Stack=" / "TransitionStack=" blocks of
+ * "\tfunc @ 0xPC\n\t\tfile:line\n" lines), without a final newline. ev must come from tr. */
+struct gorca_buf;
+void gorca_trace_format_go(const struct gorca_trace *tr, const struct gorca_trace_event *ev,
+                           struct gorca_buf *out);
+
 /* ---- probing (cheap, for `gorca inspect`) --------------------------------------------- */
 
 /* Score that p[0..n) starts a Go execution trace: 100 = "go 1.NN trace" header, 0 = not. */

@@ -1,0 +1,457 @@
+/* Private header of the Go execution-trace reader (src/trace): event specs, the byte source,
+ * generation assembly (batches, string/stack tables, CPU samples, clock), interning of stacks
+ * and names, the ordering state machine and the reader object behind include/gorca/trace.h.
+ * Wire format and ordering rules: ../shared/docs/go-trace-format.md §1-§7. */
+#ifndef GORCA_TRACE_INT_H
+#define GORCA_TRACE_INT_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "gorca/trace.h"
+#include "base/base.h"
+
+/* ---- wire constants --------------------------------------------------------------------- */
+
+enum {
+    TR_EV_NONE = 0,
+    TR_EV_EVENT_BATCH = 1,
+    TR_EV_STACKS = 2,
+    TR_EV_STACK = 3,
+    TR_EV_STRINGS = 4,
+    TR_EV_STRING = 5,
+    TR_EV_CPU_SAMPLES = 6,
+    TR_EV_CPU_SAMPLE = 7,
+    TR_EV_FREQUENCY = 8,
+    TR_EV_EXPERIMENTAL_BATCH = 49,
+    TR_EV_SYNC_BATCH = 50,
+    TR_EV_CLOCK_SNAPSHOT = 51,
+    TR_EV_END_OF_GENERATION = 52,
+    TR_EV_EXP_FIRST = 128,
+    TR_EV_EXP_LAST = 136,
+    TR_N_SPECS = 137, /* types >= this are invalid */
+    TR_EV_SYNC = 255  /* the reader's Sync event */
+};
+
+#define TR_MAX_BATCH_SIZE (64u << 10)
+#define TR_MAX_FRAMES 128
+#define TR_MAX_STRING 1024
+#define TR_NONE_ID UINT64_MAX /* -1 on the wire: no thread / proc */
+
+/* Wire goroutine and proc statuses. */
+enum { TR_GO_BAD = 0, TR_GO_RUNNABLE, TR_GO_RUNNING, TR_GO_SYSCALL, TR_GO_WAITING };
+enum { TR_P_BAD = 0, TR_P_RUNNING, TR_P_IDLE, TR_P_SYSCALL, TR_P_SYSCALL_ABANDONED };
+
+/* One entry of the event table (go-trace-format.md §3). */
+struct tr_spec {
+    const char *name;         /* NULL for unused type numbers */
+    uint8_t nargs;            /* arguments after the type byte, dt included for timed events */
+    uint8_t timed;            /* first argument is a timestamp delta */
+    uint8_t kind;             /* enum gorca_trace_kind */
+    uint8_t start_ev;         /* for End/Active events: the Begin type; else 0 */
+    int8_t stack_arg;         /* args[] index (after dt) of Go's Event.Stack; -1 none */
+    uint8_t stack_mask;       /* bit i: args[i] is a stack id */
+    uint8_t string_mask;      /* bit i: args[i] is a string id */
+    const char *arg_names[5]; /* the text format's names, dt included */
+};
+extern const struct tr_spec tr_specs[TR_N_SPECS];
+
+/* Unsigned LEB128 from [*pp, end), with Go's encoding/binary.Uvarint rules: 0 = ok (value in
+ * *v, *pp advanced), -1 = the input ends inside the varint, -2 = overflow (an 11th byte, or a
+ * 10th byte above 1). */
+static inline int tr_uvarint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    uint64_t x = 0;
+    unsigned s = 0, i;
+
+    if (p < end && *p < 0x80) {
+        *v = *p;
+        *pp = p + 1;
+        return 0;
+    }
+    for (i = 0; p + i < end; i++) {
+        uint8_t b = p[i];
+
+        if (i == 10)
+            return -2;
+        if (b < 0x80) {
+            if (i == 9 && b > 1)
+                return -2;
+            *v = x | (uint64_t)b << s;
+            *pp = p + i + 1;
+            return 0;
+        }
+        x |= (uint64_t)(b & 0x7f) << s;
+        s += 7;
+    }
+    return -1;
+}
+
+/* Go's float64 -> int64 conversion as amd64 does it: out of range and NaN give INT64_MIN. */
+static inline int64_t tr_d2i(double d)
+{
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+        return INT64_MIN;
+    return (int64_t)d;
+}
+
+/* Ticks to nanoseconds with Go's reader's arithmetic: Time(float64(t) * nsPerTick). */
+static inline int64_t tr_mul(double k, uint64_t t)
+{
+    return tr_d2i((double)t * k);
+}
+
+/* Go's wrapping int64 addition. */
+static inline int64_t tr_add(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+/* ---- small open-addressing map u64 -> u32 (src/trace/map.c) ----------------------------- */
+
+struct tr_map {
+    uint64_t *keys;
+    uint32_t *vals;
+    uint8_t *used;
+    size_t cap; /* power of two, 0 when empty */
+    size_t len;
+};
+void tr_map_init(struct tr_map *m);
+void tr_map_release(struct tr_map *m);
+void tr_map_clear(struct tr_map *m); /* keeps the storage */
+/* Pointer to the value for key, or NULL. */
+uint32_t *tr_map_get(const struct tr_map *m, uint64_t key);
+/* Sets key to val. Returns 0, or -1 when out of memory (map unchanged). */
+int tr_map_put(struct tr_map *m, uint64_t key, uint32_t val);
+/* Removes key if present. This function can't fail. */
+void tr_map_del(struct tr_map *m, uint64_t key);
+
+/* ---- byte source (src/trace/source.c) ------------------------------------------------- */
+
+enum tr_src_kind { TR_SRC_MEM, TR_SRC_MMAP, TR_SRC_STREAM };
+
+struct tr_src {
+    enum tr_src_kind kind;
+    const uint8_t *data; /* MEM/MMAP: whole input; STREAM: buffer holding [base, base+len) */
+    size_t len;
+    uint64_t base;     /* absolute offset of data[0] (STREAM), 0 otherwise */
+    uint64_t size;     /* input size when known (MEM/MMAP), else 0 */
+    uint8_t *buf;      /* STREAM: owned, base_free */
+    size_t cap;        /* STREAM: bytes allocated */
+    int fd;            /* STREAM/MMAP: owned file descriptor, -1 if none */
+    int eof;           /* STREAM: read() returned 0 */
+    uint64_t released; /* MMAP: pages before this offset were dropped */
+    void *map;         /* MMAP: mapping start (owned, munmap) */
+    size_t map_len;
+    uint8_t *owned;    /* MEM: inflated gzip input (owned, free()) */
+};
+
+/* Makes bytes [off, off+n) available and returns a pointer to them; returns NULL when the
+ * input ends first (*avail = bytes available from off) or on a read error (err set, *avail
+ * = 0 and returns NULL with err->code != OK). Pointers stay valid until tr_src_release or the
+ * next tr_src_get that has to grow a stream buffer. */
+const uint8_t *tr_src_get(struct tr_src *s, uint64_t off, size_t n, size_t *avail,
+                          struct gorca_error *err);
+/* Bytes before off are no longer needed (dropped from memory where possible). */
+void tr_src_release(struct tr_src *s, uint64_t off);
+void tr_src_close(struct tr_src *s);
+enum gorca_status tr_src_open_file(struct tr_src *s, const char *path, uint64_t max_mem,
+                                   struct gorca_error *err);
+void tr_src_open_mem(struct tr_src *s, const uint8_t *data, size_t len);
+
+/* ---- interning: names, frames, stacks; live as long as the reader (intern.c) --------- */
+
+struct tr_intern {
+    struct base_arena arena; /* interned strings (NUL-terminated) */
+    struct tr_str_ent {
+        uint64_t hash;
+        const char *s;
+        uint32_t len;
+    } *strs;                 /* open-addressing set */
+    size_t strs_cap, strs_len;
+    struct gorca_trace_frame *frames; /* [0] unused; handle = index */
+    size_t n_frames, frames_cap;
+    struct tr_map frame_idx;          /* hash(frame) -> first handle with that hash (chained) */
+    uint32_t *frame_next;             /* collision chain per frame handle */
+    uint32_t *pool;                   /* frame handles of all stacks, back to back */
+    size_t pool_len, pool_cap;
+    struct tr_stack_ent {
+        uint32_t start, n;
+    } *stacks; /* [0] = empty stack; handle = index */
+    size_t n_stacks, stacks_cap;
+    struct tr_map stack_idx; /* hash(frames) -> first handle (chained) */
+    uint32_t *stack_next;
+    uint64_t max_bytes;
+};
+
+void tr_intern_init(struct tr_intern *in, uint64_t max_bytes);
+void tr_intern_release(struct tr_intern *in);
+/* Interned copy of s[0..n), or NULL when out of memory / over the limit. */
+const char *tr_intern_str(struct tr_intern *in, const char *s, size_t n);
+/* Frame handle for (pc, func, file, line) with interned func/file; 0 on failure. */
+uint32_t tr_intern_frame(struct tr_intern *in, uint64_t pc, const char *func, const char *file,
+                         uint64_t line);
+/* Stack handle for a frame-handle sequence; n = 0 gives the empty stack (handle 0 is "no
+ * stack", so empty stacks get a handle of their own). Returns 0 on failure. */
+uint32_t tr_intern_stack(struct tr_intern *in, const uint32_t *frames, size_t n);
+
+/* ---- one generation (generation.c) ---------------------------------------------------- */
+
+struct tr_batch {
+    uint64_t off;     /* absolute offset of the payload */
+    uint64_t hdr_off; /* absolute offset of the batch's first byte */
+    uint64_t m;       /* writer thread */
+    uint64_t time;    /* base timestamp (ticks) */
+    uint32_t len;     /* payload bytes */
+    uint32_t next;    /* next batch of the same M, UINT32_MAX = none */
+    uint8_t exp;      /* experiment of an ExperimentalBatch, 0 otherwise */
+};
+
+struct tr_gen_m {
+    uint64_t m;
+    uint32_t first, last; /* batch indices */
+    uint32_t n_batches;
+};
+
+struct tr_str {
+    const char *s;        /* per-generation copy, NUL-terminated (arena) */
+    uint32_t len;
+    const char *interned; /* lazily interned, NULL until needed */
+};
+
+struct tr_sample {
+    int64_t time; /* ns */
+    uint64_t m, p, g, stack;
+};
+
+/* Dense-or-sparse id -> index table, as Go's reader does for strings and stacks. */
+struct tr_idtab {
+    uint32_t *dense; /* index+1 per id, 0 = absent */
+    size_t dense_len;
+    struct tr_map sparse;
+    int is_dense;
+};
+
+struct tr_gen {
+    uint64_t gen;            /* generation number, 0 = none loaded */
+    struct base_arena arena; /* per-generation data, reset for each generation */
+    struct tr_batch *batches;
+    size_t n_batches, batches_cap;
+    struct tr_gen_m *ms; /* writers in order of first appearance */
+    size_t n_ms, ms_cap;
+    struct tr_map m_idx; /* m -> index into ms */
+    uint64_t min_ts;     /* smallest batch time */
+    double freq_k;       /* ns per tick (Go's frequency type) */
+    uint64_t freq;       /* ticks per second, 0 = not seen */
+    int has_clock;
+    uint64_t clock_ts, clock_mono, clock_sec, clock_nsec;
+    size_t n_exp_batches;
+    /* strings */
+    struct {
+        uint64_t id;
+        struct tr_str str;
+    } *strs;
+    size_t n_strs, strs_cap;
+    struct tr_idtab str_tab;
+    /* stacks: raw frames until resolved */
+    struct tr_raw_stack {
+        uint64_t id;
+        uint64_t off; /* absolute offset (errors) */
+        uint32_t first_frame, n;
+        uint32_t handle; /* global stack handle after resolving */
+    } *stks;
+    size_t n_stks, stks_cap;
+    struct tr_raw_frame {
+        uint64_t pc, func, file, line;
+    } *frames;
+    size_t n_frames, frames_cap;
+    struct tr_idtab stk_tab;
+    struct tr_map pc_map; /* pc -> frame handle, first seen wins */
+    uint32_t *scratch;    /* frame handles while interning one stack */
+    struct tr_sample *samples;
+    size_t n_samples, samples_cap;
+    uint64_t start_off, end_off; /* bytes of the generation in the input */
+};
+
+struct gorca_trace;
+/* Reads the next generation into tr->gen. Returns GORCA_OK with tr->gen.gen = 0 at the clean
+ * end of the input; errors are recorded in tr->err. A problem found after the generation was
+ * known to be complete is parked in tr->pending and reported after its events. */
+enum gorca_status tr_read_generation(struct gorca_trace *tr);
+void tr_gen_init(struct tr_gen *g);
+void tr_gen_reset(struct tr_gen *g);
+void tr_gen_release(struct tr_gen *g);
+/* String / stack lookups for the loaded generation. NULL / 0 when unknown. */
+struct tr_str *tr_gen_string(struct tr_gen *g, uint64_t id);
+int tr_gen_stack(const struct tr_gen *g, uint64_t id, uint32_t *handle);
+
+/* Batch header reading, shared with the probe. */
+struct tr_batch_hdr {
+    uint8_t type; /* TR_EV_EVENT_BATCH, TR_EV_EXPERIMENTAL_BATCH or TR_EV_END_OF_GENERATION */
+    uint8_t exp;
+    uint64_t gen, m, time, size;
+    uint64_t off;     /* first byte of the item */
+    uint64_t pay_off; /* first payload byte */
+    int hdr_ok;       /* the header was read completely (even if the payload is cut) */
+};
+/* 1 = header read, 0 = clean end of input at off, -1 = error (err set; code TRUNCATED when
+ * the input ends inside the header or payload). On a truncated payload the header fields are
+ * still filled in. */
+int tr_read_batch_hdr(struct tr_src *s, uint64_t off, struct tr_batch_hdr *h,
+                      struct gorca_error *err);
+
+/* ---- ordering (order.c) --------------------------------------------------------------- */
+
+/* An event inside the reader: decoded wire event or synthetic one. */
+struct tr_ev {
+    uint8_t type;
+    uint8_t synthetic;
+    int64_t time;
+    int64_t m, p, g; /* context before the event */
+    uint64_t args[4];
+    uint64_t extra[2]; /* old state (ProcStatus, ProcSteal), task parent/name, GoStatus old */
+    const char *name;  /* resolved string carried from elsewhere (TaskEnd type, STWEnd kind) */
+    uint64_t offset;
+};
+
+struct tr_range_ent {
+    uint8_t type;     /* Begin event type */
+    const char *desc; /* interned STW kind; NULL for others */
+};
+
+struct tr_region_ent {
+    uint64_t task;
+    const char *name; /* interned */
+};
+
+struct tr_gstate {
+    uint64_t id;
+    uint8_t status;
+    uint8_t n_ranges, cap_ranges;
+    uint64_t seq_gen, seq;
+    struct tr_range_ent *ranges; /* owned (base_malloc), NULL when none */
+    struct tr_region_ent *regions;
+    uint32_t n_regions, cap_regions;
+};
+
+struct tr_pstate {
+    uint64_t id;
+    uint8_t status;
+    uint8_t n_ranges, cap_ranges;
+    uint64_t seq_gen, seq;
+    struct tr_range_ent *ranges;
+};
+
+struct tr_mstate {
+    int64_t g, p;
+};
+
+struct tr_task {
+    uint64_t parent;
+    const char *name; /* interned */
+};
+
+struct tr_order {
+    uint64_t initial_gen;
+    struct tr_gstate *gs; /* pool; free slots chained through .id */
+    size_t n_gs, cap_gs;
+    uint32_t free_g; /* head of free list, UINT32_MAX none */
+    struct tr_map g_idx;
+    struct tr_pstate *ps;
+    size_t n_ps, cap_ps;
+    struct tr_map p_idx;
+    struct tr_mstate *ms;
+    size_t n_ms, cap_ms;
+    struct tr_map m_idx;
+    struct tr_task *tasks;
+    size_t n_tasks, cap_tasks;
+    uint32_t free_task;
+    struct tr_map task_idx;
+    uint64_t gc_seq;
+    int gc_state; /* 0 undetermined, 1 not running, 2 running */
+};
+
+void tr_order_init(struct tr_order *o);
+void tr_order_release(struct tr_order *o);
+
+/* Tries to advance ev, written by thread m of generation gen. Returns 1 when it advanced (the
+ * resulting events are queued on tr), 0 when it cannot advance yet, -1 on a broken trace
+ * (tr->err set). ev may be modified (as Go's reader smuggles old states into it). */
+int tr_order_advance(struct gorca_trace *tr, struct tr_ev *ev, uint64_t m, uint64_t gen);
+
+/* ---- the reader ------------------------------------------------------------------------- */
+
+struct tr_cursor {
+    uint64_t m;
+    uint32_t batch;            /* current batch index, UINT32_MAX when done */
+    const uint8_t *start, *p, *end;
+    uint64_t pay_off;          /* absolute offset of start */
+    int64_t last_ts;
+    struct tr_ev ev;           /* head event */
+};
+
+#define TR_QUEUE_CAP 8
+
+struct gorca_trace {
+    struct tr_src src;
+    char *name; /* owned copy of the input name */
+    int version;
+    struct gorca_trace_options opt;
+    struct gorca_error err;
+    enum gorca_status status;
+    int done; /* clean end delivered */
+
+    /* framing */
+    uint64_t pos;         /* next unread byte */
+    int input_done;       /* no more generations in the input */
+    int has_spill;        /* <1.26: first batch of the next generation already read */
+    struct tr_batch_hdr spill;
+    int has_pending;      /* an error to report once the current generation is delivered */
+    struct gorca_error pending;
+
+    /* current generation and merge */
+    struct tr_gen gen;
+    int gen_active;
+    uint64_t gens_read;
+    uint64_t first_gen;
+    uint64_t peak_gen_bytes;
+    struct tr_cursor *cursors;
+    size_t cursors_cap;
+    struct tr_cursor **heap;
+    size_t heap_len, heap_cap;
+    size_t sample_pos;
+    uint64_t gen_events;
+
+    struct tr_order order;
+    struct tr_intern intern;
+
+    /* output */
+    struct tr_ev queue[TR_QUEUE_CAP];
+    unsigned q_head, q_len;
+    int64_t last_ts;
+    uint64_t syncs;
+    int final_sync; /* SYNC_AT_START: the closing Sync was queued */
+    struct gorca_trace_event out;
+    char range_name[128]; /* formatted STW range name before interning */
+};
+
+/* Queues an ordered event for delivery. */
+void tr_queue_push(struct gorca_trace *tr, const struct tr_ev *ev);
+/* Records a located error on the reader (first error wins); returns -1 for convenience. */
+int tr_fail_at(struct gorca_trace *tr, int line, enum gorca_status code, uint64_t off,
+               const char *fmt, ...) GORCA_PRINTF(5, 6);
+#define tr_fail(tr, code, off, ...) tr_fail_at((tr), __LINE__, (code), (off), __VA_ARGS__)
+
+/* ---- text form of the wire format, for tests (text.c) ---------------------------------- */
+
+/* Converts Go's text form of a trace (go-trace-format.md §11.2, the `-- trace --` part of a
+ * .test file) into binary. On success *out (owned, free()) holds the trace. */
+enum gorca_status tr_text_to_binary(const char *text, size_t len, uint8_t **out, size_t *out_len,
+                                    struct gorca_error *err);
+
+/* Go-quoted string (as in fuzz corpus files and the text form) to bytes. Returns the number of
+ * bytes written to out (at most len(q)) or -1 on a malformed literal; q points at the opening
+ * quote, *end receives the position after the closing quote. */
+long tr_go_unquote(const char *q, size_t qlen, uint8_t *out, size_t *consumed);
+
+#endif
