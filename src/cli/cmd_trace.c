@@ -45,8 +45,7 @@ int cmd_trace(int argc, char **argv)
 
 /* ---- shared helpers ---------------------------------------------------------------------- */
 
-int cli_trace_open(const char *path, const struct gorca_trace_options *opt,
-                   struct gorca_trace **tr)
+int cli_trace_open(const char *path, const struct gorca_trace_options *opt, struct gorca_trace **tr)
 {
     struct gorca_error err;
 
@@ -225,8 +224,7 @@ static void stats_text(struct gorca_buf *b, const char *path, const struct gorca
         if (st->by_type[i])
             gorca_buf_printf(b, "  %-20s %" PRIu64 "\n", gorca_trace_type_name(i), st->by_type[i]);
     gorca_buf_printf(b,
-                     "goroutines       %" PRIu64 " created, %" PRIu64 " ended, %" PRIu64
-                     " seen\n",
+                     "goroutines       %" PRIu64 " created, %" PRIu64 " ended, %" PRIu64 " seen\n",
                      st->goroutines_created, st->goroutines_ended, st->goroutines_seen);
     gorca_buf_printf(b, "procs (Ps)       %" PRIu64 " (GOMAXPROCS up to %" PRIu64 ")\n", st->procs,
                      st->max_gomaxprocs);
@@ -236,13 +234,11 @@ static void stats_text(struct gorca_buf *b, const char *path, const struct gorca
     cli_fmt_duration(d2, sizeof(d2), st->stw_max_ns);
     cli_fmt_duration(d3, sizeof(d3), st->stw_gc_total_ns);
     gorca_buf_printf(b,
-                     "STW pauses       %" PRIu64 ", total %s, max %s (GC: %" PRIu64
-                     ", total %s)\n",
+                     "STW pauses       %" PRIu64 ", total %s, max %s (GC: %" PRIu64 ", total %s)\n",
                      st->stw_count, d1, d2, st->stw_gc_count, d3);
     gorca_buf_printf(b, "CPU samples      %" PRIu64 "\n", st->cpu_samples);
     gorca_buf_printf(b,
-                     "annotations      %" PRIu64 " tasks, %" PRIu64 " regions, %" PRIu64
-                     " logs\n",
+                     "annotations      %" PRIu64 " tasks, %" PRIu64 " regions, %" PRIu64 " logs\n",
                      st->tasks, st->regions, st->logs);
     gorca_buf_printf(b, "largest gen.     %" PRIu64 " bytes\n", st->peak_generation_bytes);
 }
@@ -301,18 +297,18 @@ int cmd_trace_stats(int argc, char **argv)
 
 static void events_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: gorca trace events [<options>] TRACE\n\n"
-            "Prints the trace's events in Go's global order: time since the trace start, thread\n"
-            "(M), proc (P), goroutine (G), event, arguments and the top stack frame.\n\n"
-            "  --goroutine=N  only events of goroutine N (running on it, or changing its state)\n"
-            "  --from=T       only events at or after T since the start (e.g. 150ms, 2s)\n"
-            "  --to=T         only events before T since the start\n"
-            "  --limit=N      stop after N events\n"
-            "  --stacks       print whole stacks, not just the top frame\n"
-            "  --json         JSON output (one event object per line inside an array)\n"
-            "  --format=go    the text of `go tool trace -d=parsed` (Go 1.26), for comparison\n"
-            "  --sync=MODE    Sync events at generation start (default) or end (as Go 1.22-1.24)\n");
+    fprintf(
+        f, "usage: gorca trace events [<options>] TRACE\n\n"
+           "Prints the trace's events in Go's global order: time since the trace start, thread\n"
+           "(M), proc (P), goroutine (G), event, arguments and the top stack frame.\n\n"
+           "  --goroutine=N  only events of goroutine N (running on it, or changing its state)\n"
+           "  --from=T       only events at or after T since the start (e.g. 150ms, 2s)\n"
+           "  --to=T         only events before T since the start\n"
+           "  --limit=N      stop after N events\n"
+           "  --stacks       print whole stacks, not just the top frame\n"
+           "  --json         JSON output (one event object per line inside an array)\n"
+           "  --format=go    the text of `go tool trace -d=parsed` (Go 1.26), for comparison\n"
+           "  --sync=MODE    Sync events at generation start (default) or end (as Go 1.22-1.24)\n");
 }
 
 struct ev_filter {
@@ -380,8 +376,7 @@ static void ev_args(struct gorca_buf *b, const struct gorca_trace *tr,
     case GORCA_TRACE_RANGE_END:
         gorca_buf_printf(b, "%s", ev->range.name);
         if (ev->range.scope != GORCA_TRACE_RES_NONE)
-            gorca_buf_printf(b, " on %s%lld",
-                             ev->range.scope == GORCA_TRACE_RES_PROC ? "P" : "G",
+            gorca_buf_printf(b, " on %s%lld", ev->range.scope == GORCA_TRACE_RES_PROC ? "P" : "G",
                              (long long)ev->range.scope_id);
         for (int i = 0; i < ev->range.n_attrs; i++)
             gorca_buf_printf(b, " %s=%llu", ev->range.attrs[i].name,
@@ -436,8 +431,7 @@ static void ev_row(struct gorca_buf *b, const struct gorca_trace *tr,
                    const struct gorca_trace_event *ev, int64_t rel, int stacks)
 {
     size_t start = b->len, n, i;
-    const char *name =
-        ev->kind == GORCA_TRACE_SYNC ? "Sync" : gorca_trace_type_name(ev->type);
+    const char *name = ev->kind == GORCA_TRACE_SYNC ? "Sync" : gorca_trace_type_name(ev->type);
     const uint32_t *fr;
 
     gorca_buf_printf(b, "%3lld.%09lld", (long long)(rel / 1000000000),
@@ -452,8 +446,8 @@ static void ev_row(struct gorca_buf *b, const struct gorca_trace *tr,
         const struct gorca_trace_frame *f = gorca_trace_frame(tr, fr[0]);
         size_t col = b->len - start;
 
-        gorca_buf_printf(b, "%*s  %s %s:%llu", col < 96 ? (int)(96 - col) : 0, "", f->func,
-                         f->file, (unsigned long long)f->line);
+        gorca_buf_printf(b, "%*s  %s %s:%llu", col < 96 ? (int)(96 - col) : 0, "", f->func, f->file,
+                         (unsigned long long)f->line);
     }
     gorca_buf_putc(b, '\n');
     if (stacks) {
@@ -591,13 +585,16 @@ static int flush_buf(struct gorca_buf *b)
 
 int cmd_trace_events(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "goroutine", required_argument, NULL, 'g' }, { "from", required_argument, NULL, 'f' },
-        { "to", required_argument, NULL, 't' },        { "limit", required_argument, NULL, 'l' },
-        { "stacks", no_argument, NULL, 'S' },          { "json", no_argument, NULL, 'j' },
-        { "format", required_argument, NULL, 'F' },    { "sync", required_argument, NULL, 's' },
-        { "help", no_argument, NULL, 'h' },            { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts[] = { { "goroutine", required_argument, NULL, 'g' },
+                                          { "from", required_argument, NULL, 'f' },
+                                          { "to", required_argument, NULL, 't' },
+                                          { "limit", required_argument, NULL, 'l' },
+                                          { "stacks", no_argument, NULL, 'S' },
+                                          { "json", no_argument, NULL, 'j' },
+                                          { "format", required_argument, NULL, 'F' },
+                                          { "sync", required_argument, NULL, 's' },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { NULL, 0, NULL, 0 } };
     struct ev_filter flt = { -2, 0, -1, 0 };
     struct gorca_trace_options opt;
     struct gorca_trace *tr;

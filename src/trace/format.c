@@ -175,9 +175,9 @@ void gorca_trace_format_go(const struct gorca_trace *tr, const struct gorca_trac
     case GORCA_TRACE_STATE_TRANSITION: {
         const struct gorca_trace_transition *t = &ev->transition;
 
-        gorca_buf_printf(b, " %s=%lld %s->%s Reason=",
-                         t->resource == GORCA_TRACE_RES_PROC ? "ProcID" : "GoID", (long long)t->id,
-                         state_name(t, t->from), state_name(t, t->to));
+        gorca_buf_printf(
+            b, " %s=%lld %s->%s Reason=", t->resource == GORCA_TRACE_RES_PROC ? "ProcID" : "GoID",
+            (long long)t->id, state_name(t, t->from), state_name(t, t->to));
         go_qstr(b, t->reason);
         /* Go's GoCreate transition always carries a stack value, even for id 0. */
         if (t->stack != 0 || ev->type == GORCA_TRACE_EV_GO_CREATE ||

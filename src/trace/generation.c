@@ -60,6 +60,7 @@ void tr_gen_reset(struct tr_gen *g)
     g->n_batches = g->n_ms = g->n_strs = g->n_stks = g->n_frames = g->n_samples = 0;
     g->min_ts = 0;
     g->freq_k = 0;
+    g->k_int = g->k_lim = 0;
     g->freq = 0;
     g->has_clock = 0;
     g->n_exp_batches = 0;
@@ -67,17 +68,6 @@ void tr_gen_reset(struct tr_gen *g)
 }
 
 /* ---- lookups -------------------------------------------------------------------------- */
-
-static uint32_t idtab_get(const struct tr_idtab *t, uint64_t id)
-{
-    if (t->is_dense)
-        return id < t->dense_len ? t->dense[id] : 0;
-    {
-        uint32_t *v = tr_map_get(&t->sparse, id);
-
-        return v ? *v : 0;
-    }
-}
 
 /* Builds an id -> (index+1) table over n ids, dense when the ids are compact. Returns the
  * index of the first duplicate id, -1 when none, -2 when out of memory. */
@@ -136,32 +126,7 @@ static uint64_t stk_id_at(const void *arr, size_t i)
     return g->stks[i].id;
 }
 
-static struct tr_str empty_str = { "", 0, "" };
-
-struct tr_str *tr_gen_string(struct tr_gen *g, uint64_t id)
-{
-    uint32_t ix;
-
-    if (id == 0)
-        return &empty_str;
-    ix = idtab_get(&g->str_tab, id);
-    return ix ? &g->strs[ix - 1].str : NULL;
-}
-
-int tr_gen_stack(const struct tr_gen *g, uint64_t id, uint32_t *handle)
-{
-    uint32_t ix;
-
-    if (id == 0) {
-        *handle = 0;
-        return 1;
-    }
-    ix = idtab_get(&g->stk_tab, id);
-    if (ix == 0)
-        return 0;
-    *handle = g->stks[ix - 1].handle;
-    return 1;
-}
+struct tr_str tr_empty_str = { "", 0, "" };
 
 /* ---- batch headers -------------------------------------------------------------------- */
 
@@ -244,11 +209,11 @@ int tr_read_batch_hdr(struct tr_src *s, uint64_t off, struct tr_batch_hdr *h,
 
 /* ---- tables --------------------------------------------------------------------------- */
 
-#define NEED_VARINT(rc, what)                                                                \
-    do {                                                                                     \
-        if ((rc) != 0)                                                                       \
-            return tr_fail(tr, (rc) == -1 ? GORCA_E_MALFORMED : GORCA_E_MALFORMED,           \
-                           base + (uint64_t)(p - pay),                                       \
+#define NEED_VARINT(rc, what)                                                                    \
+    do {                                                                                         \
+        if ((rc) != 0)                                                                           \
+            return tr_fail(tr, (rc) == -1 ? GORCA_E_MALFORMED : GORCA_E_MALFORMED,               \
+                           base + (uint64_t)(p - pay),                                           \
                            (rc) == -1 ? "batch ends inside %s" : "varint overflow in %s", what); \
     } while (0)
 
@@ -357,8 +322,7 @@ static int parse_samples(struct gorca_trace *tr, const uint8_t *pay, size_t len,
             rc = tr_uvarint(&p, end, &v[i]);
             NEED_VARINT(rc, "a CPU sample");
         }
-        if (base_grow((void **)&g->samples, &g->samples_cap, g->n_samples + 1,
-                      sizeof(*g->samples)))
+        if (base_grow((void **)&g->samples, &g->samples_cap, g->n_samples + 1, sizeof(*g->samples)))
             return tr_fail(tr, GORCA_E_NOMEM, base, "out of memory");
         s = &g->samples[g->n_samples++];
         s->time = (int64_t)v[0]; /* ticks until the generation is finished */
@@ -397,6 +361,10 @@ static int parse_sync(struct gorca_trace *tr, const uint8_t *pay, size_t len, ui
                                "invalid frequency 0");
             g->freq = v[0];
             g->freq_k = 1.0 / ((double)v[0] / 1e9);
+            if (g->freq_k >= 1 && g->freq_k < 1048576 && g->freq_k == (double)(uint64_t)g->freq_k) {
+                g->k_int = (uint64_t)g->freq_k;
+                g->k_lim = ((uint64_t)1 << 53) / g->k_int;
+            }
         } else if (t == TR_EV_CLOCK_SNAPSHOT && tr->version >= 25) {
             if (g->has_clock)
                 return tr_fail(tr, GORCA_E_MALFORMED, base + (uint64_t)(p - 1 - pay),
@@ -526,7 +494,7 @@ static int sort_samples(struct tr_gen *g)
 
                 while (a < mid && b < hi)
                     tmp[k++] = cmp_sample(&g->samples[b], &g->samples[a]) < 0 ? g->samples[b++]
-                                                                            : g->samples[a++];
+                                                                              : g->samples[a++];
                 while (a < mid)
                     tmp[k++] = g->samples[a++];
                 while (b < hi)
@@ -587,8 +555,7 @@ static int resolve_stacks(struct gorca_trace *tr)
                                "found invalid file string ID %llu for stack %llu",
                                (unsigned long long)f->file, (unsigned long long)s->id);
             if (func == NULL || file == NULL)
-                return tr_fail(tr, GORCA_E_LIMIT, s->off,
-                               "interned names exceed the arena limit");
+                return tr_fail(tr, GORCA_E_LIMIT, s->off, "interned names exceed the arena limit");
             fh = tr_intern_frame(&tr->intern, f->pc, func, file, f->line);
             if (fh == 0 || tr_map_put(&g->pc_map, f->pc, fh) != 0)
                 return tr_fail(tr, GORCA_E_NOMEM, s->off, "out of memory interning frames");
@@ -641,10 +608,9 @@ static int check_gen_size(struct gorca_trace *tr, const struct tr_batch_hdr *h)
     uint64_t bytes = h->pay_off + h->size - tr->gen.start_off;
 
     if (bytes > tr->opt.max_generation_bytes)
-        return tr_fail(tr, GORCA_E_LIMIT, h->off,
-                       "generation %llu is larger than the limit of %llu bytes",
-                       (unsigned long long)tr->gen.gen,
-                       (unsigned long long)tr->opt.max_generation_bytes);
+        return tr_fail(
+            tr, GORCA_E_LIMIT, h->off, "generation %llu is larger than the limit of %llu bytes",
+            (unsigned long long)tr->gen.gen, (unsigned long long)tr->opt.max_generation_bytes);
     return 0;
 }
 
@@ -765,8 +731,7 @@ static enum gorca_status read_gen_spill(struct gorca_trace *tr)
         }
         if (h.type == TR_EV_END_OF_GENERATION) {
             tr_fail(tr, GORCA_E_MALFORMED, h.off,
-                    "unexpected end-of-generation marker (0x34) in a Go 1.%d trace",
-                    tr->version);
+                    "unexpected end-of-generation marker (0x34) in a Go 1.%d trace", tr->version);
             return tr->err.code;
         }
         if (h.gen == 0) {

@@ -1,6 +1,7 @@
 /* Open-addressing hash map from 64-bit ids (goroutines, threads, procs, tasks, PCs, sparse
- * string/stack ids) to 32-bit slot indices, with linear probing and backward-shift deletion
- * so that heavy create/destroy churn (goroutines) leaves no tombstones. */
+ * string/stack ids) to 32-bit slot indices, with Fibonacci hashing, linear probing and
+ * backward-shift deletion so that heavy create/destroy churn (goroutines) leaves no
+ * tombstones. Lookups are inline in trace_int.h. */
 #include "trace_int.h"
 
 void tr_map_init(struct tr_map *m)
@@ -10,69 +11,41 @@ void tr_map_init(struct tr_map *m)
 
 void tr_map_release(struct tr_map *m)
 {
-    base_free(m->keys);
-    base_free(m->vals);
-    base_free(m->used);
+    base_free(m->ents);
     tr_map_init(m);
 }
 
 void tr_map_clear(struct tr_map *m)
 {
     if (m->cap)
-        memset(m->used, 0, m->cap);
+        memset(m->ents, 0, m->cap * sizeof(*m->ents));
     m->len = 0;
-}
-
-static inline size_t slot_of(const struct tr_map *m, uint64_t key)
-{
-    return (size_t)base_hash_u64(key) & (m->cap - 1);
-}
-
-uint32_t *tr_map_get(const struct tr_map *m, uint64_t key)
-{
-    size_t i;
-
-    if (m->len == 0)
-        return NULL;
-    for (i = slot_of(m, key);; i = (i + 1) & (m->cap - 1)) {
-        if (!m->used[i])
-            return NULL;
-        if (m->keys[i] == key)
-            return &m->vals[i];
-    }
 }
 
 static int grow(struct tr_map *m)
 {
     size_t ncap = m->cap ? m->cap * 2 : 16, i;
-    uint64_t *nk = base_malloc(ncap * sizeof(*nk));
-    uint32_t *nv = base_malloc(ncap * sizeof(*nv));
-    uint8_t *nu = base_calloc(ncap, 1);
+    struct tr_map_ent *old = m->ents, *ne = base_calloc(ncap, sizeof(*ne));
+    size_t ocap = m->cap;
+    unsigned bits = 0;
 
-    if (nk == NULL || nv == NULL || nu == NULL) {
-        base_free(nk);
-        base_free(nv);
-        base_free(nu);
+    if (ne == NULL)
         return -1;
-    }
-    for (i = 0; i < m->cap; i++) {
+    while (((size_t)1 << bits) < ncap)
+        bits++;
+    m->ents = ne;
+    m->cap = ncap;
+    m->shift = 64 - bits;
+    for (i = 0; i < ocap; i++) {
         size_t j;
 
-        if (!m->used[i])
+        if (!old[i].used)
             continue;
-        for (j = (size_t)base_hash_u64(m->keys[i]) & (ncap - 1); nu[j]; j = (j + 1) & (ncap - 1))
+        for (j = tr_map_slot(m, old[i].key); ne[j].used; j = (j + 1) & (ncap - 1))
             ;
-        nu[j] = 1;
-        nk[j] = m->keys[i];
-        nv[j] = m->vals[i];
+        ne[j] = old[i];
     }
-    base_free(m->keys);
-    base_free(m->vals);
-    base_free(m->used);
-    m->keys = nk;
-    m->vals = nv;
-    m->used = nu;
-    m->cap = ncap;
+    base_free(old);
     return 0;
 }
 
@@ -82,15 +55,15 @@ int tr_map_put(struct tr_map *m, uint64_t key, uint32_t val)
 
     if ((m->len + 1) * 4 > m->cap * 3 && grow(m) != 0)
         return -1;
-    for (i = slot_of(m, key); m->used[i]; i = (i + 1) & (m->cap - 1)) {
-        if (m->keys[i] == key) {
-            m->vals[i] = val;
+    for (i = tr_map_slot(m, key); m->ents[i].used; i = (i + 1) & (m->cap - 1)) {
+        if (m->ents[i].key == key) {
+            m->ents[i].val = val;
             return 0;
         }
     }
-    m->used[i] = 1;
-    m->keys[i] = key;
-    m->vals[i] = val;
+    m->ents[i].used = 1;
+    m->ents[i].key = key;
+    m->ents[i].val = val;
     m->len++;
     return 0;
 }
@@ -101,23 +74,22 @@ void tr_map_del(struct tr_map *m, uint64_t key)
 
     if (m->len == 0)
         return;
-    for (i = slot_of(m, key);; i = (i + 1) & mask) {
-        if (!m->used[i])
+    for (i = tr_map_slot(m, key);; i = (i + 1) & mask) {
+        if (!m->ents[i].used)
             return;
-        if (m->keys[i] == key)
+        if (m->ents[i].key == key)
             break;
     }
     /* Backward shift: move later entries of the probe run into the hole when their home
      * slot does not lie cyclically in (hole, their position]. */
-    for (j = (i + 1) & mask; m->used[j]; j = (j + 1) & mask) {
-        size_t home = slot_of(m, m->keys[j]);
+    for (j = (i + 1) & mask; m->ents[j].used; j = (j + 1) & mask) {
+        size_t home = tr_map_slot(m, m->ents[j].key);
 
         if (((j - home) & mask) >= ((j - i) & mask)) {
-            m->keys[i] = m->keys[j];
-            m->vals[i] = m->vals[j];
+            m->ents[i] = m->ents[j];
             i = j;
         }
     }
-    m->used[i] = 0;
+    m->ents[i].used = 0;
     m->len--;
 }

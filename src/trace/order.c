@@ -14,8 +14,7 @@ struct ctx {
     int64_t m, p, g;
 };
 
-static const char *const go_status_names[] = { "Bad", "Runnable", "Running", "Syscall",
-                                               "Waiting" };
+static const char *const go_status_names[] = { "Bad", "Runnable", "Running", "Syscall", "Waiting" };
 static const char *const proc_status_names[] = { "Bad", "Running", "Idle", "Syscall",
                                                  "SyscallAbandoned" };
 
@@ -61,7 +60,7 @@ void tr_order_release(struct tr_order *o)
 
 /* ---- state tables -------------------------------------------------------------------- */
 
-static struct tr_gstate *get_g(struct tr_order *o, int64_t id)
+static inline struct tr_gstate *get_g(struct tr_order *o, int64_t id)
 {
     uint32_t *ix = tr_map_get(&o->g_idx, (uint64_t)id);
 
@@ -89,9 +88,12 @@ static struct tr_gstate *new_g(struct gorca_trace *tr, int64_t id, uint8_t statu
         return NULL;
     }
     g = &o->gs[ix];
-    memset(g, 0, sizeof(*g));
     g->id = (uint64_t)id;
     g->status = status;
+    g->n_ranges = g->cap_ranges = 0;
+    g->ranges = NULL;
+    g->regions = NULL;
+    g->n_regions = g->cap_regions = 0;
     g->seq_gen = gen;
     g->seq = 0;
     return g;
@@ -106,15 +108,18 @@ static void del_g(struct tr_order *o, int64_t id)
         return;
     ix = *ixp;
     g = &o->gs[ix];
-    base_free(g->ranges);
-    base_free(g->regions);
-    memset(g, 0, sizeof(*g));
+    if (g->ranges)
+        base_free(g->ranges);
+    if (g->regions)
+        base_free(g->regions);
+    g->ranges = NULL;
+    g->regions = NULL;
     tr_map_del(&o->g_idx, (uint64_t)id);
     g->id = o->free_g;
     o->free_g = ix;
 }
 
-static struct tr_pstate *get_p(struct tr_order *o, int64_t id)
+static inline struct tr_pstate *get_p(struct tr_order *o, int64_t id)
 {
     uint32_t *ix = tr_map_get(&o->p_idx, (uint64_t)id);
 
@@ -217,10 +222,10 @@ static int end_range(struct tr_range_ent *r, uint8_t *n, uint8_t begin, const ch
 
 static const char *ev_name(const struct tr_ev *ev)
 {
-    return gorca_trace_type_name(ev->type);
+    return gorca_trace_type_name(ev->e.type);
 }
 
-static int check_ctx(struct gorca_trace *tr, const struct tr_ev *ev, const struct ctx *c, int m,
+static int ctx_error(struct gorca_trace *tr, const struct tr_ev *ev, const struct ctx *c, int m,
                      int p, int g)
 {
     const char *what = NULL;
@@ -239,25 +244,47 @@ static int check_ctx(struct gorca_trace *tr, const struct tr_ev *ev, const struc
         what = "expected no goroutine but had one";
     if (what == NULL)
         return 0;
-    return tr_fail(tr, GORCA_E_MALFORMED, ev->offset, "%s on M %lld: %s", ev_name(ev),
+    return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset, "%s on M %lld: %s", ev_name(ev),
                    (long long)c->m, what);
 }
 
-static int user_ctx(struct gorca_trace *tr, const struct tr_ev *ev, const struct ctx *c)
+/* Checks the context requirements of an event (Go's validateCtx): MUST, MAY or MUST_NOT have
+ * a thread, a proc, a goroutine. 0 = fine, -1 = broken trace (error recorded). */
+static inline int check_ctx(struct gorca_trace *tr, const struct tr_ev *ev, const struct ctx *c,
+                            int m, int p, int g)
+{
+    int bad =
+        (m == MUST && c->m == GORCA_TRACE_NONE) || (m == MUST_NOT && c->m != GORCA_TRACE_NONE) ||
+        (p == MUST && c->p == GORCA_TRACE_NONE) || (p == MUST_NOT && c->p != GORCA_TRACE_NONE) ||
+        (g == MUST && c->g == GORCA_TRACE_NONE) || (g == MUST_NOT && c->g != GORCA_TRACE_NONE);
+
+    return bad ? ctx_error(tr, ev, c, m, p, g) : 0;
+}
+
+static inline int user_ctx(struct gorca_trace *tr, const struct tr_ev *ev, const struct ctx *c)
 {
     return check_ctx(tr, ev, c, MUST, MUST, MUST);
 }
 
 static int oom(struct gorca_trace *tr, const struct tr_ev *ev)
 {
-    return tr_fail(tr, GORCA_E_NOMEM, ev->offset, "out of memory in the ordering state");
+    return tr_fail(tr, GORCA_E_NOMEM, ev->e.offset, "out of memory in the ordering state");
 }
 
+/* Queues the advanced event itself (no copy) with its context. */
 static void push(struct gorca_trace *tr, struct tr_ev *ev, const struct ctx *c)
 {
-    ev->m = c->m;
-    ev->p = c->p;
-    ev->g = c->g;
+    ev->e.m = c->m;
+    ev->e.p = c->p;
+    ev->e.g = c->g;
+    tr_queue_push_ref(tr, ev);
+}
+
+static void push_copy(struct gorca_trace *tr, struct tr_ev *ev, const struct ctx *c)
+{
+    ev->e.m = c->m;
+    ev->e.p = c->p;
+    ev->e.g = c->g;
     tr_queue_push(tr, ev);
 }
 
@@ -267,12 +294,12 @@ static void push_synthetic(struct gorca_trace *tr, uint8_t type, int64_t time, c
     struct tr_ev e;
 
     memset(&e, 0, sizeof(e));
-    e.type = type;
-    e.synthetic = 1;
-    e.time = time;
-    e.args[0] = a0;
-    e.args[1] = a1;
-    push(tr, &e, c);
+    e.e.type = type;
+    e.e.synthetic = 1;
+    e.e.time = time;
+    e.e.args[0] = a0;
+    e.e.args[1] = a1;
+    push_copy(tr, &e, c);
 }
 
 /* Interned content of a string id of the current generation; *ok = 0 when unknown. */
@@ -297,24 +324,24 @@ static int adv_proc_status(struct gorca_trace *tr, struct tr_ev *ev, struct ctx 
                            struct ctx *nc, uint64_t gen)
 {
     struct tr_order *o = &tr->order;
-    int64_t pid = (int64_t)ev->args[0];
-    uint64_t status = ev->args[1];
+    int64_t pid = (int64_t)ev->e.args[0];
+    uint64_t status = ev->e.args[1];
     struct tr_pstate *s;
     uint8_t old;
 
     if (status >= 5)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset, "invalid status for proc %lld: %llu",
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset, "invalid status for proc %lld: %llu",
                        (long long)pid, (unsigned long long)status);
     old = proc_status_state[status];
     s = get_p(o, pid);
     if (s != NULL) {
         if (status == TR_P_SYSCALL_ABANDONED && s->status == TR_P_SYSCALL) {
             old = GORCA_TRACE_PROC_RUNNING;
-            ev->args[1] = TR_P_SYSCALL;
+            ev->e.args[1] = TR_P_SYSCALL;
         } else if (status == TR_P_SYSCALL_ABANDONED && s->status == TR_P_SYSCALL_ABANDONED) {
             old = GORCA_TRACE_PROC_IDLE;
         } else if (s->status != status) {
-            return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+            return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                            "inconsistent status for proc %lld: old %s vs. new %s", (long long)pid,
                            proc_status_names[s->status], proc_status_names[status]);
         }
@@ -335,16 +362,18 @@ static int adv_proc_status(struct gorca_trace *tr, struct tr_ev *ev, struct ctx 
         int found = 0;
 
         for (i = 0; i < o->m_idx.cap; i++) {
-            if (o->m_idx.used[i] && o->ms[o->m_idx.vals[i]].p == pid) {
-                cur->m = (int64_t)o->m_idx.keys[i];
+            const struct tr_map_ent *e = &o->m_idx.ents[i];
+
+            if (e->used && o->ms[e->val].p == pid) {
+                cur->m = (int64_t)e->key;
                 cur->p = pid;
-                cur->g = o->ms[o->m_idx.vals[i]].g;
+                cur->g = o->ms[e->val].g;
                 found = 1;
                 break;
             }
         }
         if (!found)
-            return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+            return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                            "failed to find sched context for proc %lld that's about to be stolen",
                            (long long)pid);
     }
@@ -352,37 +381,37 @@ static int adv_proc_status(struct gorca_trace *tr, struct tr_ev *ev, struct ctx 
     return 1;
 }
 
-static int adv_proc_start(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                          struct ctx *nc, uint64_t gen)
+static inline int adv_proc_start(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+                                 struct ctx *nc, uint64_t gen)
 {
-    int64_t pid = (int64_t)ev->args[0];
+    int64_t pid = (int64_t)ev->e.args[0];
     struct tr_pstate *s = get_p(&tr->order, pid);
 
-    if (s == NULL || s->status != TR_P_IDLE || !seq_follows(gen, ev->args[1], s->seq_gen, s->seq) ||
-        cur->p != GORCA_TRACE_NONE)
+    if (s == NULL || s->status != TR_P_IDLE ||
+        !seq_follows(gen, ev->e.args[1], s->seq_gen, s->seq) || cur->p != GORCA_TRACE_NONE)
         return 0;
     if (check_ctx(tr, ev, cur, MUST, MUST_NOT, MAY))
         return -1;
     s->status = TR_P_RUNNING;
     s->seq_gen = gen;
-    s->seq = ev->args[1];
+    s->seq = ev->e.args[1];
     nc->p = pid;
     push(tr, ev, cur);
     return 1;
 }
 
-static int adv_proc_stop(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                         struct ctx *nc, uint64_t gen)
+static inline int adv_proc_stop(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+                                struct ctx *nc, uint64_t gen)
 {
     struct tr_pstate *s = get_p(&tr->order, cur->p);
 
     (void)gen;
     if (s == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "event %s for proc (%lld) that doesn't exist", ev_name(ev),
                        (long long)cur->p);
     if (s->status != TR_P_RUNNING && s->status != TR_P_SYSCALL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "%s event for proc that's not Running or Syscall", ev_name(ev));
     if (check_ctx(tr, ev, cur, MUST, MUST, MAY))
         return -1;
@@ -392,18 +421,18 @@ static int adv_proc_stop(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *c
     return 1;
 }
 
-static int adv_proc_steal(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                          struct ctx *nc, uint64_t gen)
+static int adv_proc_steal(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                          uint64_t gen)
 {
     struct tr_order *o = &tr->order;
-    int64_t pid = (int64_t)ev->args[0], mid = (int64_t)ev->args[2];
+    int64_t pid = (int64_t)ev->e.args[0], mid = (int64_t)ev->e.args[2];
     struct tr_pstate *s = get_p(o, pid);
     uint8_t old;
     long mi;
     int nomem = 0;
 
     if (s == NULL || (s->status != TR_P_SYSCALL && s->status != TR_P_SYSCALL_ABANDONED) ||
-        !seq_follows(gen, ev->args[1], s->seq_gen, s->seq))
+        !seq_follows(gen, ev->e.args[1], s->seq_gen, s->seq))
         return 0;
     if (check_ctx(tr, ev, cur, MUST, MAY, MAY))
         return -1;
@@ -411,14 +440,14 @@ static int adv_proc_steal(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *
     ev->extra[0] = old;
     s->status = TR_P_IDLE;
     s->seq_gen = gen;
-    s->seq = ev->args[1];
+    s->seq = ev->e.args[1];
     if (old == TR_P_SYSCALL_ABANDONED) {
         push(tr, ev, cur);
         return 1;
     }
     if (mid == cur->m) {
         if (cur->p != pid)
-            return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+            return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                            "tried to self-steal proc %lld (thread %lld), but got proc %lld instead",
                            (long long)pid, (long long)mid, (long long)cur->p);
         nc->p = GORCA_TRACE_NONE;
@@ -427,10 +456,10 @@ static int adv_proc_steal(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *
     }
     mi = m_index(o, mid, 0, &nomem);
     if (mi < 0)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "stole proc from non-existent thread %lld", (long long)mid);
     if (o->ms[mi].p != pid)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "tried to steal proc %lld from thread %lld, but got proc %lld instead",
                        (long long)pid, (long long)mid, (long long)o->ms[mi].p);
     o->ms[mi].p = GORCA_TRACE_NONE;
@@ -440,24 +469,24 @@ static int adv_proc_steal(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *
 
 /* ---- goroutines ----------------------------------------------------------------------- */
 
-static int adv_go_status(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                         struct ctx *nc, uint64_t gen)
+static int adv_go_status(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                         uint64_t gen)
 {
     struct tr_order *o = &tr->order;
-    int64_t gid = (int64_t)ev->args[0], mid = (int64_t)ev->args[1];
-    uint64_t status = ev->args[2];
+    int64_t gid = (int64_t)ev->e.args[0], mid = (int64_t)ev->e.args[1];
+    uint64_t status = ev->e.args[2];
     struct tr_gstate *s;
     uint8_t old;
 
     if (status >= 5)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "invalid status for goroutine %lld: %llu", (long long)gid,
                        (unsigned long long)status);
     old = go_status_state[status];
     s = get_g(o, gid);
     if (s != NULL) {
         if (s->status != status)
-            return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+            return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                            "inconsistent status for goroutine %lld: old %s vs. new %s",
                            (long long)gid, go_status_names[s->status], go_status_names[status]);
         s->seq_gen = gen;
@@ -467,7 +496,7 @@ static int adv_go_status(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *c
             return oom(tr, ev);
         old = GORCA_TRACE_GO_UNDETERMINED;
     } else {
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "found goroutine status for new goroutine after the first generation: "
                        "id=%lld status=%s",
                        (long long)gid, go_status_names[status]);
@@ -480,11 +509,11 @@ static int adv_go_status(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *c
         int nomem = 0;
 
         if (mid == GORCA_TRACE_NONE)
-            return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+            return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                            "found goroutine %lld in syscall without a thread", (long long)gid);
         if (mid == cur->m) {
             if (gen != o->initial_gen && cur->g != gid)
-                return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+                return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                                "inconsistent thread for syscalling goroutine %lld: thread has "
                                "goroutine %lld",
                                (long long)gid, (long long)cur->g);
@@ -493,7 +522,7 @@ static int adv_go_status(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *c
             mi = m_index(o, mid, 0, &nomem);
             if (mi >= 0) {
                 if (o->ms[mi].g != gid)
-                    return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+                    return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                                    "inconsistent thread for syscalling goroutine %lld: thread has "
                                    "goroutine %lld",
                                    (long long)gid, (long long)o->ms[mi].g);
@@ -512,25 +541,25 @@ static int adv_go_status(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *c
     return 1;
 }
 
-static int adv_go_create(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                         struct ctx *nc, uint64_t gen)
+static inline int adv_go_create(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+                                struct ctx *nc, uint64_t gen)
 {
     struct tr_order *o = &tr->order;
     struct tr_gstate *s;
-    int64_t ng = (int64_t)ev->args[0];
+    int64_t ng = (int64_t)ev->e.args[0];
 
     (void)nc;
     if (check_ctx(tr, ev, cur, MUST, MUST, MAY))
         return -1;
     s = get_g(o, cur->g);
     if (s != NULL && s->status != TR_GO_RUNNING)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "%s event for goroutine that's not Running", ev_name(ev));
     if (get_g(o, ng) != NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "tried to create goroutine (%lld) that already exists", (long long)ng);
     if (new_g(tr, ng,
-              ev->type == GORCA_TRACE_EV_GO_CREATE_BLOCKED ? TR_GO_WAITING : TR_GO_RUNNABLE,
+              ev->e.type == GORCA_TRACE_EV_GO_CREATE_BLOCKED ? TR_GO_WAITING : TR_GO_RUNNABLE,
               gen) == NULL)
         return oom(tr, ev);
     push(tr, ev, cur);
@@ -538,7 +567,7 @@ static int adv_go_create(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *c
 }
 
 /* GoDestroy, GoStop, GoBlock: the running goroutine leaves its thread. */
-static int adv_go_stop_exec(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+TR_HOT int adv_go_stop_exec(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
                             struct ctx *nc, uint64_t gen)
 {
     struct tr_order *o = &tr->order;
@@ -549,61 +578,61 @@ static int adv_go_stop_exec(struct gorca_trace *tr, struct tr_ev *ev, struct ctx
         return -1;
     s = get_g(o, cur->g);
     if (s == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "event %s for goroutine (%lld) that doesn't exist", ev_name(ev),
                        (long long)cur->g);
     if (s->status != TR_GO_RUNNING)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "%s event for goroutine that's not Running", ev_name(ev));
-    if (ev->type == GORCA_TRACE_EV_GO_DESTROY)
+    if (ev->e.type == GORCA_TRACE_EV_GO_DESTROY)
         del_g(o, cur->g);
     else
-        s->status = ev->type == GORCA_TRACE_EV_GO_STOP ? TR_GO_RUNNABLE : TR_GO_WAITING;
+        s->status = ev->e.type == GORCA_TRACE_EV_GO_STOP ? TR_GO_RUNNABLE : TR_GO_WAITING;
     nc->g = GORCA_TRACE_NONE;
     push(tr, ev, cur);
     return 1;
 }
 
-static int adv_go_start(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                        struct ctx *nc, uint64_t gen)
+TR_HOT int adv_go_start(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                        uint64_t gen)
 {
-    int64_t gid = (int64_t)ev->args[0];
+    int64_t gid = (int64_t)ev->e.args[0];
     struct tr_gstate *s = get_g(&tr->order, gid);
 
     if (s == NULL || s->status != TR_GO_RUNNABLE ||
-        !seq_follows(gen, ev->args[1], s->seq_gen, s->seq))
+        !seq_follows(gen, ev->e.args[1], s->seq_gen, s->seq))
         return 0;
     if (check_ctx(tr, ev, cur, MUST, MUST, MUST_NOT))
         return -1;
     s->status = TR_GO_RUNNING;
     s->seq_gen = gen;
-    s->seq = ev->args[1];
+    s->seq = ev->e.args[1];
     nc->g = gid;
     push(tr, ev, cur);
     return 1;
 }
 
-static int adv_go_unblock(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                          struct ctx *nc, uint64_t gen)
+TR_HOT int adv_go_unblock(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                          uint64_t gen)
 {
-    struct tr_gstate *s = get_g(&tr->order, (int64_t)ev->args[0]);
+    struct tr_gstate *s = get_g(&tr->order, (int64_t)ev->e.args[0]);
 
     (void)nc;
     if (s == NULL || s->status != TR_GO_WAITING ||
-        !seq_follows(gen, ev->args[1], s->seq_gen, s->seq))
+        !seq_follows(gen, ev->e.args[1], s->seq_gen, s->seq))
         return 0;
     s->status = TR_GO_RUNNABLE;
     s->seq_gen = gen;
-    s->seq = ev->args[1];
+    s->seq = ev->e.args[1];
     push(tr, ev, cur);
     return 1;
 }
 
-static int adv_go_switch(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                         struct ctx *nc, uint64_t gen)
+static int adv_go_switch(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                         uint64_t gen)
 {
     struct tr_order *o = &tr->order;
-    int64_t next = (int64_t)ev->args[0];
+    int64_t next = (int64_t)ev->e.args[0];
     struct tr_gstate *s, *n;
     struct ctx start;
 
@@ -611,36 +640,36 @@ static int adv_go_switch(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *c
         return -1;
     s = get_g(o, cur->g);
     if (s == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "event %s for goroutine (%lld) that doesn't exist", ev_name(ev),
                        (long long)cur->g);
     if (s->status != TR_GO_RUNNING)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "%s event for goroutine that's not Running", ev_name(ev));
     n = get_g(o, next);
     if (n == NULL || n->status != TR_GO_WAITING ||
-        !seq_follows(gen, ev->args[1], n->seq_gen, n->seq))
+        !seq_follows(gen, ev->e.args[1], n->seq_gen, n->seq))
         return 0;
     push(tr, ev, cur);
-    if (ev->type == GORCA_TRACE_EV_GO_SWITCH) {
+    if (ev->e.type == GORCA_TRACE_EV_GO_SWITCH) {
         s->status = TR_GO_WAITING;
-        push_synthetic(tr, GORCA_TRACE_EV_GO_BLOCK, ev->time, cur, 0, 0);
+        push_synthetic(tr, GORCA_TRACE_EV_GO_BLOCK, ev->e.time, cur, 0, 0);
     } else {
         del_g(o, cur->g);
-        push_synthetic(tr, GORCA_TRACE_EV_GO_DESTROY, ev->time, cur, 0, 0);
+        push_synthetic(tr, GORCA_TRACE_EV_GO_DESTROY, ev->e.time, cur, 0, 0);
     }
     n->status = TR_GO_RUNNING;
     n->seq_gen = gen;
-    n->seq = ev->args[1];
+    n->seq = ev->e.args[1];
     nc->g = next;
     start = *cur;
     start.g = GORCA_TRACE_NONE;
-    push_synthetic(tr, GORCA_TRACE_EV_GO_START, ev->time, &start, (uint64_t)next, ev->args[1]);
+    push_synthetic(tr, GORCA_TRACE_EV_GO_START, ev->e.time, &start, (uint64_t)next, ev->e.args[1]);
     return 1;
 }
 
-static int adv_syscall_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                             struct ctx *nc, uint64_t gen)
+static inline int adv_syscall_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+                                    struct ctx *nc, uint64_t gen)
 {
     struct tr_order *o = &tr->order;
     struct tr_gstate *s;
@@ -651,32 +680,32 @@ static int adv_syscall_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ct
         return -1;
     s = get_g(o, cur->g);
     if (s == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "event %s for goroutine (%lld) that doesn't exist", ev_name(ev),
                        (long long)cur->g);
     if (s->status != TR_GO_RUNNING)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "%s event for goroutine that's not Running", ev_name(ev));
     s->status = TR_GO_SYSCALL;
     p = get_p(o, cur->p);
     if (p == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset, "uninitialized proc %lld found during %s",
-                       (long long)cur->p, ev_name(ev));
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
+                       "uninitialized proc %lld found during %s", (long long)cur->p, ev_name(ev));
     p->status = TR_P_SYSCALL;
-    if (!seq_follows(gen, ev->args[0], p->seq_gen, p->seq))
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+    if (!seq_follows(gen, ev->e.args[0], p->seq_gen, p->seq))
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "failed to advance %s: can't make sequence: %llu (gen=%llu) -> %llu "
                        "(gen=%llu)",
                        ev_name(ev), (unsigned long long)p->seq, (unsigned long long)p->seq_gen,
-                       (unsigned long long)ev->args[0], (unsigned long long)gen);
+                       (unsigned long long)ev->e.args[0], (unsigned long long)gen);
     p->seq_gen = gen;
-    p->seq = ev->args[0];
+    p->seq = ev->e.args[0];
     push(tr, ev, cur);
     return 1;
 }
 
-static int adv_syscall_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                           struct ctx *nc, uint64_t gen)
+static inline int adv_syscall_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+                                  struct ctx *nc, uint64_t gen)
 {
     struct tr_order *o = &tr->order;
     struct tr_gstate *s;
@@ -688,21 +717,21 @@ static int adv_syscall_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx 
         return -1;
     s = get_g(o, cur->g);
     if (s == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "event %s for goroutine (%lld) that doesn't exist", ev_name(ev),
                        (long long)cur->g);
     if (s->status != TR_GO_SYSCALL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "%s event for goroutine that's not Syscall", ev_name(ev));
     s->status = TR_GO_RUNNING;
     p = get_p(o, cur->p);
     if (p == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset, "uninitialized proc %lld found during %s",
-                       (long long)cur->p, ev_name(ev));
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
+                       "uninitialized proc %lld found during %s", (long long)cur->p, ev_name(ev));
     if (p->status != TR_P_SYSCALL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
-                       "expected proc %lld in state Syscall, but got %s instead",
-                       (long long)cur->p, proc_status_names[p->status]);
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
+                       "expected proc %lld in state Syscall, but got %s instead", (long long)cur->p,
+                       proc_status_names[p->status]);
     p->status = TR_P_RUNNING;
     push(tr, ev, cur);
     return 1;
@@ -719,7 +748,7 @@ static int adv_syscall_end_blocked(struct gorca_trace *tr, struct tr_ev *ev, str
         struct tr_pstate *p = get_p(o, cur->p);
 
         if (p == NULL)
-            return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+            return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                            "uninitialized proc %lld found during %s", (long long)cur->p,
                            ev_name(ev));
         if (p->status == TR_P_SYSCALL)
@@ -729,11 +758,11 @@ static int adv_syscall_end_blocked(struct gorca_trace *tr, struct tr_ev *ev, str
         return -1;
     s = get_g(o, cur->g);
     if (s == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "event %s for goroutine (%lld) that doesn't exist", ev_name(ev),
                        (long long)cur->g);
     if (s->status != TR_GO_SYSCALL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "%s event for goroutine that's not Syscall", ev_name(ev));
     nc->g = GORCA_TRACE_NONE;
     s->status = TR_GO_RUNNABLE;
@@ -744,12 +773,12 @@ static int adv_syscall_end_blocked(struct gorca_trace *tr, struct tr_ev *ev, str
 static int adv_go_create_syscall(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
                                  struct ctx *nc, uint64_t gen)
 {
-    int64_t ng = (int64_t)ev->args[0];
+    int64_t ng = (int64_t)ev->e.args[0];
 
     if (check_ctx(tr, ev, cur, MUST, MAY, MUST_NOT))
         return -1;
     if (get_g(&tr->order, ng) != NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "tried to create goroutine (%lld) in syscall that already exists",
                        (long long)ng);
     if (new_g(tr, ng, TR_GO_SYSCALL, gen) == NULL)
@@ -770,11 +799,11 @@ static int adv_go_destroy_syscall(struct gorca_trace *tr, struct tr_ev *ev, stru
         return -1;
     s = get_g(o, cur->g);
     if (s == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "event %s for goroutine (%lld) that doesn't exist", ev_name(ev),
                        (long long)cur->g);
     if (s->status != TR_GO_SYSCALL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "%s event for goroutine that's not Syscall", ev_name(ev));
     del_g(o, cur->g);
     nc->g = GORCA_TRACE_NONE;
@@ -783,21 +812,21 @@ static int adv_go_destroy_syscall(struct gorca_trace *tr, struct tr_ev *ev, stru
         struct tr_ev steal;
 
         if (p == NULL)
-            return tr_fail(tr, GORCA_E_MALFORMED, ev->offset, "found invalid proc %lld during %s",
+            return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset, "found invalid proc %lld during %s",
                            (long long)cur->p, ev_name(ev));
         if (p->status != TR_P_SYSCALL)
-            return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+            return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                            "proc %lld in unexpected state %s during %s", (long long)cur->p,
                            proc_status_names[p->status], ev_name(ev));
         p->status = TR_P_SYSCALL_ABANDONED;
         nc->p = GORCA_TRACE_NONE;
         memset(&steal, 0, sizeof(steal));
-        steal.type = GORCA_TRACE_EV_PROC_STEAL;
-        steal.synthetic = 1;
-        steal.time = ev->time;
-        steal.args[0] = (uint64_t)cur->p;
+        steal.e.type = GORCA_TRACE_EV_PROC_STEAL;
+        steal.e.synthetic = 1;
+        steal.e.time = ev->e.time;
+        steal.e.args[0] = (uint64_t)cur->p;
         steal.extra[0] = TR_P_SYSCALL;
-        push(tr, &steal, cur);
+        push_copy(tr, &steal, cur);
     }
     push(tr, ev, cur);
     return 1;
@@ -805,11 +834,11 @@ static int adv_go_destroy_syscall(struct gorca_trace *tr, struct tr_ev *ev, stru
 
 /* ---- tasks and regions ---------------------------------------------------------------- */
 
-static int adv_task_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                          struct ctx *nc, uint64_t gen)
+static int adv_task_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                          uint64_t gen)
 {
     struct tr_order *o = &tr->order;
-    uint64_t id = ev->args[0];
+    uint64_t id = ev->e.args[0];
     const char *name;
     int ok;
     uint32_t ix;
@@ -817,14 +846,14 @@ static int adv_task_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *
     (void)nc;
     (void)gen;
     if (tr_map_get(&o->task_idx, id) != NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset, "task ID conflict: %llu",
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset, "task ID conflict: %llu",
                        (unsigned long long)id);
-    if (ev->args[1] == 0)
-        ev->args[1] = GORCA_TRACE_NO_TASK; /* 0 means "no parent" here */
-    name = gen_string(tr, ev->args[2], &ok);
+    if (ev->e.args[1] == 0)
+        ev->e.args[1] = GORCA_TRACE_NO_TASK; /* 0 means "no parent" here */
+    name = gen_string(tr, ev->e.args[2], &ok);
     if (!ok)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset, "invalid string ID %llu for %s event",
-                       (unsigned long long)ev->args[2], ev_name(ev));
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset, "invalid string ID %llu for %s event",
+                       (unsigned long long)ev->e.args[2], ev_name(ev));
     if (name == NULL)
         return oom(tr, ev);
     if (o->free_task != UINT32_MAX) {
@@ -838,7 +867,7 @@ static int adv_task_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *
     }
     if (tr_map_put(&o->task_idx, id, ix) != 0)
         return oom(tr, ev);
-    o->tasks[ix].parent = ev->args[1];
+    o->tasks[ix].parent = ev->e.args[1];
     o->tasks[ix].name = name;
     if (user_ctx(tr, ev, cur))
         return -1;
@@ -846,11 +875,11 @@ static int adv_task_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *
     return 1;
 }
 
-static int adv_task_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                        struct ctx *nc, uint64_t gen)
+static int adv_task_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                        uint64_t gen)
 {
     struct tr_order *o = &tr->order;
-    uint32_t *ix = tr_map_get(&o->task_idx, ev->args[0]);
+    uint32_t *ix = tr_map_get(&o->task_idx, ev->e.args[0]);
 
     (void)nc;
     (void)gen;
@@ -859,7 +888,7 @@ static int adv_task_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cu
 
         ev->extra[0] = o->tasks[i].parent;
         ev->name = o->tasks[i].name;
-        tr_map_del(&o->task_idx, ev->args[0]);
+        tr_map_del(&o->task_idx, ev->e.args[0]);
         o->tasks[i].parent = o->free_task;
         o->free_task = i;
     } else {
@@ -883,18 +912,18 @@ static int adv_region(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
     (void)gen;
     if (user_ctx(tr, ev, cur))
         return -1;
-    name = gen_string(tr, ev->args[1], &ok);
+    name = gen_string(tr, ev->e.args[1], &ok);
     if (!ok)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset, "invalid string ID %llu for %s event",
-                       (unsigned long long)ev->args[1], ev_name(ev));
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset, "invalid string ID %llu for %s event",
+                       (unsigned long long)ev->e.args[1], ev_name(ev));
     if (name == NULL)
         return oom(tr, ev);
     s = get_g(&tr->order, cur->g);
     if (s == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "encountered Ev%s without known state for current goroutine %lld",
                        ev_name(ev), (long long)cur->g);
-    if (ev->type == GORCA_TRACE_EV_USER_REGION_BEGIN) {
+    if (ev->e.type == GORCA_TRACE_EV_USER_REGION_BEGIN) {
         if (s->n_regions == s->cap_regions) {
             uint32_t ncap = s->cap_regions ? s->cap_regions * 2 : 4;
             struct tr_region_ent *r = base_realloc(s->regions, ncap * sizeof(*r));
@@ -904,17 +933,17 @@ static int adv_region(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
             s->regions = r;
             s->cap_regions = ncap;
         }
-        s->regions[s->n_regions].task = ev->args[0];
+        s->regions[s->n_regions].task = ev->e.args[0];
         s->regions[s->n_regions].name = name;
         s->n_regions++;
     } else if (s->n_regions > 0) {
         const struct tr_region_ent *top = &s->regions[s->n_regions - 1];
 
-        if (top->task != ev->args[0] || top->name != name)
-            return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        if (top->task != ev->e.args[0] || top->name != name)
+            return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                            "misuse of region in goroutine %lld: region end {%llu %s} when the "
                            "inner-most active region start event is {%llu %s}",
-                           (long long)cur->g, (unsigned long long)ev->args[0], name,
+                           (long long)cur->g, (unsigned long long)ev->e.args[0], name,
                            (unsigned long long)top->task, top->name);
         s->n_regions--;
     }
@@ -924,16 +953,16 @@ static int adv_region(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
 
 /* ---- GC ----------------------------------------------------------------------------- */
 
-static int adv_gc_active(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                         struct ctx *nc, uint64_t gen)
+static int adv_gc_active(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                         uint64_t gen)
 {
     struct tr_order *o = &tr->order;
-    uint64_t seq = ev->args[0];
+    uint64_t seq = ev->e.args[0];
 
     (void)nc;
     if (gen == o->initial_gen) {
         if (o->gc_state != GC_UNDETERMINED)
-            return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+            return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                            "GCActive in the first generation isn't first GC event");
         o->gc_seq = seq;
         o->gc_state = GC_RUNNING;
@@ -943,7 +972,7 @@ static int adv_gc_active(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *c
     if (seq != o->gc_seq + 1)
         return 0;
     if (o->gc_state != GC_RUNNING)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "encountered GCActive while GC was not in progress");
     o->gc_seq = seq;
     if (user_ctx(tr, ev, cur))
@@ -952,11 +981,11 @@ static int adv_gc_active(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *c
     return 1;
 }
 
-static int adv_gc_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                        struct ctx *nc, uint64_t gen)
+static int adv_gc_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                        uint64_t gen)
 {
     struct tr_order *o = &tr->order;
-    uint64_t seq = ev->args[0];
+    uint64_t seq = ev->e.args[0];
 
     (void)nc;
     (void)gen;
@@ -969,7 +998,7 @@ static int adv_gc_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cu
     if (seq != o->gc_seq + 1)
         return 0;
     if (o->gc_state == GC_RUNNING)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "encountered GCBegin while GC was already in progress");
     o->gc_seq = seq;
     o->gc_state = GC_RUNNING;
@@ -983,17 +1012,17 @@ static int adv_gc_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
                       uint64_t gen)
 {
     struct tr_order *o = &tr->order;
-    uint64_t seq = ev->args[0];
+    uint64_t seq = ev->e.args[0];
 
     (void)nc;
     (void)gen;
     if (seq != o->gc_seq + 1)
         return 0;
     if (o->gc_state == GC_NOT_RUNNING)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "encountered GCEnd when GC was not in progress");
     if (o->gc_state == GC_UNDETERMINED)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "encountered GCEnd when GC was in an undetermined state");
     o->gc_seq = seq;
     o->gc_state = GC_NOT_RUNNING;
@@ -1004,8 +1033,8 @@ static int adv_gc_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
 }
 
 /* ProcsChange, GoLabel, UserLog: need a running goroutine. */
-static int adv_annotation(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                          struct ctx *nc, uint64_t gen)
+static inline int adv_annotation(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+                                 struct ctx *nc, uint64_t gen)
 {
     (void)nc;
     (void)gen;
@@ -1016,8 +1045,8 @@ static int adv_annotation(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *
 }
 
 /* HeapAlloc, HeapGoal, experimental events: need a proc (heap) or a thread (experimental). */
-static int adv_heap_metric(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                           struct ctx *nc, uint64_t gen)
+static inline int adv_heap_metric(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+                                  struct ctx *nc, uint64_t gen)
 {
     (void)nc;
     (void)gen;
@@ -1027,8 +1056,8 @@ static int adv_heap_metric(struct gorca_trace *tr, struct tr_ev *ev, struct ctx 
     return 1;
 }
 
-static int adv_alloc_free(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                          struct ctx *nc, uint64_t gen)
+static int adv_alloc_free(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                          uint64_t gen)
 {
     (void)nc;
     (void)gen;
@@ -1040,14 +1069,14 @@ static int adv_alloc_free(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *
 
 static int range_busy(struct gorca_trace *tr, const struct tr_ev *ev, uint8_t begin)
 {
-    return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+    return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                    "discovered event already in-flight for when starting event %s",
                    gorca_trace_type_name(begin));
 }
 
 static int range_missing(struct gorca_trace *tr, const struct tr_ev *ev, uint8_t begin)
 {
-    return tr_fail(tr, GORCA_E_MALFORMED, ev->offset, "tried to end event %s, but not in-flight",
+    return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset, "tried to end event %s, but not in-flight",
                    gorca_trace_type_name(begin));
 }
 
@@ -1062,11 +1091,11 @@ static int adv_sweep_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx 
         return -1;
     p = get_p(&tr->order, cur->p);
     if (p == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset, "uninitialized proc %lld found during %s",
-                       (long long)cur->p, ev_name(ev));
-    if (has_range(p->ranges, p->n_ranges, ev->type, NULL))
-        return range_busy(tr, ev, ev->type);
-    if (add_range(&p->ranges, &p->n_ranges, &p->cap_ranges, ev->type, NULL))
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
+                       "uninitialized proc %lld found during %s", (long long)cur->p, ev_name(ev));
+    if (has_range(p->ranges, p->n_ranges, ev->e.type, NULL))
+        return range_busy(tr, ev, ev->e.type);
+    if (add_range(&p->ranges, &p->n_ranges, &p->cap_ranges, ev->e.type, NULL))
         return oom(tr, ev);
     push(tr, ev, cur);
     return 1;
@@ -1077,13 +1106,13 @@ static int active_range(struct gorca_trace *tr, const struct tr_ev *ev, struct t
 {
     if (gen == tr->order.initial_gen) {
         if (has_range(*r, *n, begin, NULL))
-            return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+            return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                            "found named active range already in first gen: %s",
                            gorca_trace_type_name(begin));
         if (add_range(r, n, cap, begin, NULL))
             return oom(tr, ev);
     } else if (!has_range(*r, *n, begin, NULL)) {
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset, "resource is missing active range: %s",
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset, "resource is missing active range: %s",
                        gorca_trace_type_name(begin));
     }
     return 0;
@@ -1092,12 +1121,12 @@ static int active_range(struct gorca_trace *tr, const struct tr_ev *ev, struct t
 static int adv_sweep_active(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
                             struct ctx *nc, uint64_t gen)
 {
-    struct tr_pstate *p = get_p(&tr->order, (int64_t)ev->args[0]);
+    struct tr_pstate *p = get_p(&tr->order, (int64_t)ev->e.args[0]);
 
     (void)nc;
     if (p == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
-                       "encountered GCSweepActive for unknown proc %lld", (long long)ev->args[0]);
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
+                       "encountered GCSweepActive for unknown proc %lld", (long long)ev->e.args[0]);
     if (active_range(tr, ev, &p->ranges, &p->n_ranges, &p->cap_ranges,
                      GORCA_TRACE_EV_GC_SWEEP_BEGIN, gen))
         return -1;
@@ -1105,8 +1134,8 @@ static int adv_sweep_active(struct gorca_trace *tr, struct tr_ev *ev, struct ctx
     return 1;
 }
 
-static int adv_sweep_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                         struct ctx *nc, uint64_t gen)
+static int adv_sweep_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                         uint64_t gen)
 {
     struct tr_pstate *p;
     const char *desc;
@@ -1117,8 +1146,8 @@ static int adv_sweep_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *c
         return -1;
     p = get_p(&tr->order, cur->p);
     if (p == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset, "uninitialized proc %lld found during %s",
-                       (long long)cur->p, ev_name(ev));
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
+                       "uninitialized proc %lld found during %s", (long long)cur->p, ev_name(ev));
     if (end_range(p->ranges, &p->n_ranges, GORCA_TRACE_EV_GC_SWEEP_BEGIN, &desc))
         return range_missing(tr, ev, GORCA_TRACE_EV_GC_SWEEP_BEGIN);
     push(tr, ev, cur);
@@ -1136,10 +1165,10 @@ static int adv_go_range_begin(struct gorca_trace *tr, struct tr_ev *ev, struct c
     (void)gen;
     if (user_ctx(tr, ev, cur))
         return -1;
-    if (ev->type == GORCA_TRACE_EV_STW_BEGIN) {
+    if (ev->e.type == GORCA_TRACE_EV_STW_BEGIN) {
         int ok;
 
-        desc = gen_string(tr, ev->args[0], &ok);
+        desc = gen_string(tr, ev->e.args[0], &ok);
         if (!ok)
             desc = unknown_desc; /* delivery reports the unknown string id */
         else if (desc == NULL)
@@ -1147,13 +1176,13 @@ static int adv_go_range_begin(struct gorca_trace *tr, struct tr_ev *ev, struct c
     }
     s = get_g(&tr->order, cur->g);
     if (s == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "encountered event of type %u without known state for current goroutine "
                        "%lld",
-                       ev->type, (long long)cur->g);
-    if (has_range(s->ranges, s->n_ranges, ev->type, desc))
-        return range_busy(tr, ev, ev->type);
-    if (add_range(&s->ranges, &s->n_ranges, &s->cap_ranges, ev->type, desc))
+                       ev->e.type, (long long)cur->g);
+    if (has_range(s->ranges, s->n_ranges, ev->e.type, desc))
+        return range_busy(tr, ev, ev->e.type);
+    if (add_range(&s->ranges, &s->n_ranges, &s->cap_ranges, ev->e.type, desc))
         return oom(tr, ev);
     push(tr, ev, cur);
     return 1;
@@ -1162,12 +1191,12 @@ static int adv_go_range_begin(struct gorca_trace *tr, struct tr_ev *ev, struct c
 static int adv_go_range_active(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
                                struct ctx *nc, uint64_t gen)
 {
-    struct tr_gstate *s = get_g(&tr->order, (int64_t)ev->args[0]);
+    struct tr_gstate *s = get_g(&tr->order, (int64_t)ev->e.args[0]);
 
     (void)nc;
     if (s == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
-                       "uninitialized goroutine %lld found during %s", (long long)ev->args[0],
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
+                       "uninitialized goroutine %lld found during %s", (long long)ev->e.args[0],
                        ev_name(ev));
     if (active_range(tr, ev, &s->ranges, &s->n_ranges, &s->cap_ranges,
                      GORCA_TRACE_EV_GC_MARK_ASSIST_BEGIN, gen))
@@ -1181,7 +1210,7 @@ static int adv_go_range_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx
 {
     struct tr_gstate *s;
     const char *desc = NULL;
-    uint8_t begin = tr_specs[ev->type].start_ev;
+    uint8_t begin = tr_specs[ev->e.type].start_ev;
 
     (void)nc;
     (void)gen;
@@ -1189,13 +1218,13 @@ static int adv_go_range_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx
         return -1;
     s = get_g(&tr->order, cur->g);
     if (s == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
+        return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
                        "encountered event of type %u without known state for current goroutine "
                        "%lld",
-                       ev->type, (long long)cur->g);
+                       ev->e.type, (long long)cur->g);
     if (end_range(s->ranges, &s->n_ranges, begin, &desc))
         return range_missing(tr, ev, begin);
-    if (ev->type == GORCA_TRACE_EV_STW_END)
+    if (ev->e.type == GORCA_TRACE_EV_STW_END)
         ev->name = desc ? desc : "";
     push(tr, ev, cur);
     return 1;
@@ -1203,8 +1232,7 @@ static int adv_go_range_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx
 
 /* ---- dispatch ------------------------------------------------------------------------ */
 
-typedef int (*adv_fn)(struct gorca_trace *, struct tr_ev *, struct ctx *, struct ctx *,
-                      uint64_t);
+typedef int (*adv_fn)(struct gorca_trace *, struct tr_ev *, struct ctx *, struct ctx *, uint64_t);
 
 static const adv_fn dispatch[TR_N_SPECS] = {
     [GORCA_TRACE_EV_PROCS_CHANGE] = adv_annotation,
@@ -1258,7 +1286,11 @@ static const adv_fn dispatch[TR_N_SPECS] = {
     [136] = adv_alloc_free,
 };
 
-int tr_order_advance(struct gorca_trace *tr, struct tr_ev *ev, uint64_t m, uint64_t gen)
+/* Tries to advance ev, written by thread m of generation gen. Returns 1 when it advanced (the
+ * resulting events are queued on tr), 0 when it cannot advance yet, -1 on a broken trace
+ * (tr->err set). ev may be modified (as Go's reader smuggles old states into it). */
+TR_HOT int order_advance(struct gorca_trace *tr, struct tr_ev *ev, uint64_t m, long *mi_cache,
+                         uint64_t gen)
 {
     struct tr_order *o = &tr->order;
     struct ctx cur, nc;
@@ -1271,22 +1303,794 @@ int tr_order_advance(struct gorca_trace *tr, struct tr_ev *ev, uint64_t m, uint6
     cur.m = (int64_t)m;
     cur.p = cur.g = GORCA_TRACE_NONE;
     if (cur.m != GORCA_TRACE_NONE) {
-        /* The thread's state exists from its first attempted event on, as in Go's reader. */
-        mi = m_index(o, cur.m, 1, &nomem);
-        if (mi < 0)
-            return oom(tr, ev);
+        /* The thread's state exists from its first attempted event on, as in Go's reader.
+         * Thread states are never removed, so the cursor can keep the index. */
+        mi = *mi_cache;
+        if (mi < 0) {
+            mi = m_index(o, cur.m, 1, &nomem);
+            if (mi < 0)
+                return oom(tr, ev);
+            *mi_cache = mi;
+        }
         cur.p = o->ms[mi].p;
         cur.g = o->ms[mi].g;
     }
     nc = cur;
-    fn = ev->type < TR_N_SPECS ? dispatch[ev->type] : NULL;
-    if (fn == NULL)
-        return tr_fail(tr, GORCA_E_MALFORMED, ev->offset,
-                       "bad event type found while ordering: %u", ev->type);
-    rc = fn(tr, ev, &cur, &nc, gen);
+    /* The frequent events are dispatched directly so their handlers inline here. */
+    switch (ev->e.type) {
+    case GORCA_TRACE_EV_GO_START:
+        rc = adv_go_start(tr, ev, &cur, &nc, gen);
+        break;
+    case GORCA_TRACE_EV_GO_STOP:
+    case GORCA_TRACE_EV_GO_BLOCK:
+    case GORCA_TRACE_EV_GO_DESTROY:
+        rc = adv_go_stop_exec(tr, ev, &cur, &nc, gen);
+        break;
+    case GORCA_TRACE_EV_GO_UNBLOCK:
+        rc = adv_go_unblock(tr, ev, &cur, &nc, gen);
+        break;
+    case GORCA_TRACE_EV_GO_CREATE:
+        rc = adv_go_create(tr, ev, &cur, &nc, gen);
+        break;
+    case GORCA_TRACE_EV_HEAP_ALLOC:
+        rc = adv_heap_metric(tr, ev, &cur, &nc, gen);
+        break;
+    case GORCA_TRACE_EV_GO_SYSCALL_BEGIN:
+        rc = adv_syscall_begin(tr, ev, &cur, &nc, gen);
+        break;
+    case GORCA_TRACE_EV_GO_SYSCALL_END:
+        rc = adv_syscall_end(tr, ev, &cur, &nc, gen);
+        break;
+    case GORCA_TRACE_EV_PROC_START:
+        rc = adv_proc_start(tr, ev, &cur, &nc, gen);
+        break;
+    case GORCA_TRACE_EV_PROC_STOP:
+        rc = adv_proc_stop(tr, ev, &cur, &nc, gen);
+        break;
+    default:
+        fn = ev->e.type < TR_N_SPECS ? dispatch[ev->e.type] : NULL;
+        if (fn == NULL)
+            return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
+                           "bad event type found while ordering: %u", ev->e.type);
+        rc = fn(tr, ev, &cur, &nc, gen);
+    }
     if (rc == 1 && mi >= 0) {
         o->ms[mi].p = nc.p;
         o->ms[mi].g = nc.g;
     }
     return rc;
+}
+
+/* ======================================================================================= */
+/* ---- cursors: one per writer thread ------------------------------------------------------ */
+
+/* Loads batch bi into the cursor. */
+static int cursor_load(struct gorca_trace *tr, struct tr_cursor *c, uint32_t bi)
+{
+    const struct tr_batch *b = &tr->gen.batches[bi];
+    size_t avail;
+    const uint8_t *p =
+        b->len ? tr_src_get(&tr->src, b->off, b->len, &avail, &tr->err) : (const uint8_t *)"";
+
+    if (p == NULL)
+        return tr_fail(tr, GORCA_E_INTERNAL, b->off, "batch payload vanished");
+    c->batch = bi;
+    c->start = c->p = p;
+    c->end = p + b->len;
+    c->pay_off = b->off;
+    c->last_ts = 0;
+    return 0;
+}
+
+static int bad_varint(struct gorca_trace *tr, uint64_t off, int rc, const char *what)
+{
+    return tr_fail(tr, GORCA_E_MALFORMED, off, "%s %s",
+                   rc == -1 ? "batch ends inside" : "varint overflow in", what);
+}
+
+/* Decodes the cursor's next event into the slot not holding the previous head (which may
+ * still wait in the output queue). Returns 1, 0 when its thread has no more events in the
+ * generation, -1 on error. */
+static int cursor_next_slow(struct gorca_trace *tr, struct tr_cursor *c)
+{
+    const uint8_t *p;
+    const struct tr_spec *sp;
+    struct tr_ev *ev;
+    uint64_t dt, off;
+    unsigned i, type;
+    int rc;
+
+    while (c->p == c->end) {
+        uint32_t nb = tr->gen.batches[c->batch].next;
+
+        if (nb == UINT32_MAX)
+            return 0;
+        if (cursor_load(tr, c, nb) != 0)
+            return -1;
+    }
+    if (c->last_ts == 0)
+        c->last_ts = gen_mul(&tr->gen, tr->gen.batches[c->batch].time);
+    ev = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
+    p = c->p;
+    off = c->pay_off + (uint64_t)(p - c->start);
+    type = *p++;
+    sp = &tr_specs[type < TR_N_SPECS ? type : 0];
+    if (type >= TR_N_SPECS)
+        return tr_fail(tr, GORCA_E_MALFORMED, off, "found invalid event type: %u", type);
+    if (sp->nargs == 0 || !sp->timed)
+        return tr_fail(tr, GORCA_E_MALFORMED, off, "found event without a timestamp: type=%u",
+                       type);
+    ev->e.args[0] = ev->e.args[1] = ev->e.args[2] = ev->e.args[3] = 0;
+    if (c->end - p >= 50) {
+        /* Room for the largest event: decode without bounds checks on the fast path. */
+        rc = tr_uvarint_u(&p, &dt);
+        for (i = 0; rc == 0 && i + 1 < sp->nargs; i++)
+            rc = tr_uvarint_u(&p, &ev->e.args[i]);
+        if (rc != 0)
+            return bad_varint(tr, off, rc, "an event argument");
+    } else {
+        rc = tr_uvarint(&p, c->end, &dt);
+        if (rc != 0)
+            return bad_varint(tr, off, rc, "an event timestamp");
+        for (i = 0; i + 1 < sp->nargs; i++) {
+            rc = tr_uvarint(&p, c->end, &ev->e.args[i]);
+            if (rc != 0)
+                return bad_varint(tr, off, rc, "an event argument");
+        }
+    }
+    ev->e.type = (uint8_t)type;
+    ev->e.synthetic = 0;
+    ev->e.offset = off;
+    ev->e.time = tr_add(gen_mul(&tr->gen, dt), c->last_ts);
+    c->last_ts = ev->e.time;
+    c->t = ev->e.time;
+    c->ev = ev;
+    c->p = p;
+    return 1;
+}
+
+/* cursor_next_slow's common case inline: an event with one- or two-byte varints well inside
+ * the current batch. */
+TR_HOT int cursor_next(struct gorca_trace *tr, struct tr_cursor *c)
+{
+    const uint8_t *p = c->p;
+    const struct tr_spec *sp;
+    struct tr_ev *ev;
+    uint64_t dt;
+    unsigned i, type;
+    int rc;
+
+    if (c->end - p < 52 || c->last_ts == 0)
+        return cursor_next_slow(tr, c);
+    type = *p;
+    sp = &tr_specs[type < TR_N_SPECS ? type : 0];
+    if (!sp->timed)
+        return cursor_next_slow(tr, c);
+    ev = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
+    ev->e.offset = c->pay_off + (uint64_t)(p - c->start);
+    p++;
+    ev->e.args[0] = ev->e.args[1] = ev->e.args[2] = ev->e.args[3] = 0;
+    rc = tr_uvarint_u(&p, &dt);
+    for (i = 0; rc == 0 && i + 1 < sp->nargs; i++)
+        rc = tr_uvarint_u(&p, &ev->e.args[i]);
+    if (rc != 0)
+        return cursor_next_slow(tr, c); /* reports the error */
+    ev->e.type = (uint8_t)type;
+    ev->e.synthetic = 0;
+    ev->e.time = tr_add(gen_mul(&tr->gen, dt), c->last_ts);
+    c->last_ts = ev->e.time;
+    c->t = ev->e.time;
+    c->ev = ev;
+    c->p = p;
+    return 1;
+}
+
+/* ---- the heap (Go's reader's exact operations, so ties resolve the same way) ----------- */
+
+static inline int64_t ht(struct gorca_trace *tr, size_t i)
+{
+    return tr->heap[i]->t;
+}
+
+static void heap_swap(struct gorca_trace *tr, size_t a, size_t b)
+{
+    struct tr_cursor *t = tr->heap[a];
+
+    tr->heap[a] = tr->heap[b];
+    tr->heap[b] = t;
+}
+
+static size_t sift_up(struct gorca_trace *tr, size_t i)
+{
+    while (i > 0 && ht(tr, (i - 1) / 2) > ht(tr, i)) {
+        heap_swap(tr, (i - 1) / 2, i);
+        i = (i - 1) / 2;
+    }
+    return i;
+}
+
+static void sift_down(struct gorca_trace *tr, size_t i)
+{
+    for (;;) {
+        size_t m = i, l = 2 * i + 1, r = 2 * i + 2;
+        int64_t mt = i < tr->heap_len ? ht(tr, i) : INT64_MAX;
+
+        if (l < tr->heap_len && ht(tr, l) < mt) {
+            mt = ht(tr, l);
+            m = l;
+        }
+        if (r < tr->heap_len && ht(tr, r) < mt)
+            m = r;
+        if (m == i)
+            return;
+        heap_swap(tr, i, m);
+        i = m;
+    }
+}
+
+static void heap_update(struct gorca_trace *tr, size_t i)
+{
+    if (sift_up(tr, i) != i)
+        return;
+    sift_down(tr, i);
+}
+
+static void heap_remove(struct gorca_trace *tr, size_t i)
+{
+    while (i > 0) {
+        heap_swap(tr, (i - 1) / 2, i);
+        i = (i - 1) / 2;
+    }
+    heap_swap(tr, 0, tr->heap_len - 1);
+    tr->heap_len--;
+    sift_down(tr, 0);
+}
+
+/* Stable insertion sort by next-event time (Go sorts with pdqsort, which is insertion sort
+ * up to 12 elements; beyond that, ties among equal times may be tried in another order). */
+static void heap_sort_stable(struct gorca_trace *tr)
+{
+    size_t i;
+
+    for (i = 1; i < tr->heap_len; i++) {
+        struct tr_cursor *c = tr->heap[i];
+        size_t j = i;
+
+        while (j > 0 && tr->heap[j - 1]->t > c->t) {
+            tr->heap[j] = tr->heap[j - 1];
+            j--;
+        }
+        tr->heap[j] = c;
+    }
+}
+
+/* ---- generations ------------------------------------------------------------------------ */
+
+static void queue_sync(struct gorca_trace *tr, int64_t time, int with_gen)
+{
+    struct tr_ev e;
+
+    memset(&e, 0, sizeof(e));
+    e.e.type = TR_EV_SYNC;
+    e.e.time = time;
+    e.e.m = e.e.p = e.e.g = GORCA_TRACE_NONE;
+    e.extra[0] = (uint64_t)with_gen;
+    tr_queue_push(tr, &e);
+}
+
+static int install_generation(struct gorca_trace *tr)
+{
+    struct tr_gen *g = &tr->gen;
+    size_t i;
+    uint64_t bytes = g->end_off - g->start_off;
+
+    if (tr->gens_read == 0)
+        tr->first_gen = g->gen;
+    tr->gens_read++;
+    if (bytes > tr->peak_gen_bytes)
+        tr->peak_gen_bytes = bytes;
+    if (base_grow((void **)&tr->cursors, &tr->cursors_cap, g->n_ms, sizeof(*tr->cursors)) ||
+        base_grow((void **)&tr->heap, &tr->heap_cap, g->n_ms, sizeof(*tr->heap)))
+        return tr_fail(tr, GORCA_E_NOMEM, g->start_off, "out of memory");
+    tr->heap_len = 0;
+    tr->sample_pos = 0;
+    tr->gen_events = 0;
+    for (i = 0; i < g->n_ms; i++) {
+        struct tr_cursor *c = &tr->cursors[i];
+        int r;
+
+        c->m = g->ms[i].m;
+        c->mi = -1;
+        c->ev = &c->evs[0];
+        if (cursor_load(tr, c, g->ms[i].first) != 0)
+            return -1;
+        r = cursor_next(tr, c);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            continue;
+        tr->heap[tr->heap_len++] = c;
+        sift_up(tr, tr->heap_len - 1);
+    }
+    tr->gen_active = 1;
+    if (tr->opt.sync_mode == GORCA_TRACE_SYNC_AT_START)
+        queue_sync(tr, gen_mul(g, g->min_ts), 1);
+    return 0;
+}
+
+static void end_generation(struct gorca_trace *tr)
+{
+    tr->gen_active = 0;
+    if (tr->opt.sync_mode == GORCA_TRACE_SYNC_AT_END)
+        queue_sync(tr, tr->last_ts, 1);
+}
+
+static void failed_to_advance(struct gorca_trace *tr)
+{
+    char buf[160];
+    size_t n = 0, i;
+
+    buf[0] = 0;
+    for (i = 0; i < tr->heap_len && i < 3 && n < sizeof(buf); i++) {
+        const struct tr_cursor *c = tr->heap[i];
+        int w =
+            snprintf(buf + n, sizeof(buf) - n, "%sM %lld %s@%llu", i ? ", " : "", (long long)c->m,
+                     gorca_trace_type_name(c->ev->e.type), (unsigned long long)c->ev->e.offset);
+
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+    tr_fail(tr, GORCA_E_MALFORMED, tr->heap_len ? tr->heap[0]->ev->e.offset : tr->gen.start_off,
+            "broken trace: failed to advance: no thread's next event is valid (%s%s)", buf,
+            tr->heap_len > 3 ? ", ..." : "");
+}
+
+/* Advances heap entry i. 1 = advanced, 0 = not ready, -1 = error. */
+TR_HOT int try_advance(struct gorca_trace *tr, size_t i)
+{
+    struct tr_cursor *c = tr->heap[i];
+    int rc = order_advance(tr, c->ev, c->m, &c->mi, tr->gen.gen);
+
+    if (rc != 1)
+        return rc;
+    rc = cursor_next(tr, c);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        heap_remove(tr, i);
+    } else if (i != 0 || (tr->heap_len > 1 && ht(tr, 1) < c->t) ||
+               (tr->heap_len > 2 && ht(tr, 2) < c->t)) {
+        /* The usual case, the head keeping its place, needs no sifting. */
+        heap_update(tr, i);
+    }
+    return 1;
+}
+
+static void queue_sample(struct gorca_trace *tr)
+{
+    const struct tr_sample *s = &tr->gen.samples[tr->sample_pos++];
+    struct tr_ev e;
+
+    memset(&e, 0, sizeof(e));
+    e.e.type = TR_EV_CPU_SAMPLE;
+    e.e.time = s->time;
+    e.e.m = (int64_t)s->m;
+    e.e.p = (int64_t)s->p;
+    e.e.g = s->g == 0 ? GORCA_TRACE_NONE : (int64_t)s->g;
+    e.e.args[0] = s->stack;
+    tr_queue_push(tr, &e);
+}
+
+/* Makes at least one event available in the queue. 1 = yes, 0 = clean end, -1 = error. */
+TR_HOT int fill_queue(struct gorca_trace *tr)
+{
+    while (tr->q_len == 0) {
+        if (tr->gen_active) {
+            struct tr_gen *g = &tr->gen;
+            size_t i;
+            int rc;
+
+            if (tr->heap_len == 0 && tr->sample_pos == g->n_samples) {
+                end_generation(tr);
+                continue;
+            }
+            if (tr->sample_pos < g->n_samples &&
+                (tr->heap_len == 0 || g->samples[tr->sample_pos].time < ht(tr, 0))) {
+                queue_sample(tr);
+                continue;
+            }
+            rc = try_advance(tr, 0);
+            if (rc < 0)
+                return -1;
+            if (rc == 1)
+                continue;
+            heap_sort_stable(tr);
+            for (i = 1; i < tr->heap_len; i++) {
+                rc = try_advance(tr, i);
+                if (rc < 0)
+                    return -1;
+                if (rc == 1)
+                    break;
+            }
+            if (rc != 1) {
+                failed_to_advance(tr);
+                return -1;
+            }
+            continue;
+        }
+        /* Between generations: the previous one is fully delivered. */
+        if (tr->gen.end_off)
+            tr_src_release(&tr->src, tr->gen.end_off);
+        if (tr->has_pending) {
+            tr->has_pending = 0;
+            if (tr->err.code == GORCA_OK) {
+                tr->err = tr->pending;
+                tr->err.source = tr->name;
+            }
+            return -1;
+        }
+        if (tr->input_done && !tr->has_spill) {
+            if (tr->opt.sync_mode == GORCA_TRACE_SYNC_AT_START && tr->gens_read > 0 &&
+                !tr->final_sync) {
+                tr->final_sync = 1;
+                tr_gen_reset(&tr->gen);
+                queue_sync(tr, tr->last_ts, 0);
+                continue;
+            }
+            return 0;
+        }
+        if (tr_read_generation(tr) != GORCA_OK)
+            return -1;
+        if (tr->gen.gen == 0)
+            continue; /* clean end of input */
+        if (install_generation(tr) != 0)
+            return -1;
+    }
+    return 1;
+}
+
+/* ======================================================================================= */
+/* ---- delivery ------------------------------------------------------------------------------ */
+
+static int bad_id(struct gorca_trace *tr, const struct tr_ev *ev, const char *what, uint64_t id)
+{
+    return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset, "found invalid %s ID %llu for event %s",
+                   what, (unsigned long long)id, gorca_trace_type_name(ev->e.type));
+}
+
+/* Interned string id of the generation; NULL with the error recorded when it is unknown (as
+ * Go's reader's validateTableIDs reports) or cannot be interned. */
+static const char *event_string(struct gorca_trace *tr, const struct tr_ev *ev, uint64_t id)
+{
+    struct tr_str *s = tr_gen_string(&tr->gen, id);
+
+    if (s == NULL) {
+        bad_id(tr, ev, "string", id);
+        return NULL;
+    }
+    if (s->interned == NULL)
+        s->interned = tr_intern_str(&tr->intern, s->s, s->len);
+    if (s->interned == NULL)
+        tr_fail(tr, GORCA_E_LIMIT, ev->e.offset, "interned names exceed the arena limit");
+    return s->interned;
+}
+
+/* How each state-transition event reads (go-trace-format.md §7.2): which resource, where its
+ * id comes from, fixed from/to states (TR_COMPUTED: from the ordering state), and whether it
+ * carries a reason string or a transition stack. One table lookup instead of a switch. */
+enum { ID_ARG0 = 0, ID_CTX_G, ID_CTX_P };
+enum { TS_NONE = 0, TS_EVENT, TS_ARG1 };
+#define TR_COMPUTED 0xff
+
+static const struct tr_trans {
+    uint8_t res, id, from, to, reason, tstack;
+} trans[TR_N_SPECS] = {
+#define GO(x) GORCA_TRACE_GO_##x
+#define PR(x) GORCA_TRACE_PROC_##x
+#define RG GORCA_TRACE_RES_GOROUTINE
+#define RP GORCA_TRACE_RES_PROC
+    [GORCA_TRACE_EV_PROC_START] = { RP, ID_ARG0, PR(IDLE), PR(RUNNING), 0, TS_NONE },
+    [GORCA_TRACE_EV_PROC_STOP] = { RP, ID_CTX_P, PR(RUNNING), PR(IDLE), 0, TS_NONE },
+    [GORCA_TRACE_EV_PROC_STEAL] = { RP, ID_ARG0, TR_COMPUTED, PR(IDLE), 0, TS_NONE },
+    [GORCA_TRACE_EV_PROC_STATUS] = { RP, ID_ARG0, TR_COMPUTED, TR_COMPUTED, 0, TS_NONE },
+    [GORCA_TRACE_EV_GO_CREATE] = { RG, ID_ARG0, GO(NOT_EXIST), GO(RUNNABLE), 0, TS_ARG1 },
+    [GORCA_TRACE_EV_GO_CREATE_BLOCKED] = { RG, ID_ARG0, GO(NOT_EXIST), GO(WAITING), 0, TS_ARG1 },
+    [GORCA_TRACE_EV_GO_CREATE_SYSCALL] = { RG, ID_ARG0, GO(NOT_EXIST), GO(SYSCALL), 0, TS_NONE },
+    [GORCA_TRACE_EV_GO_START] = { RG, ID_ARG0, GO(RUNNABLE), GO(RUNNING), 0, TS_NONE },
+    [GORCA_TRACE_EV_GO_DESTROY] = { RG, ID_CTX_G, GO(RUNNING), GO(NOT_EXIST), 0, TS_NONE },
+    [GORCA_TRACE_EV_GO_DESTROY_SYSCALL] = { RG, ID_CTX_G, GO(SYSCALL), GO(NOT_EXIST), 0, TS_NONE },
+    [GORCA_TRACE_EV_GO_STOP] = { RG, ID_CTX_G, GO(RUNNING), GO(RUNNABLE), 1, TS_EVENT },
+    [GORCA_TRACE_EV_GO_BLOCK] = { RG, ID_CTX_G, GO(RUNNING), GO(WAITING), 1, TS_EVENT },
+    [GORCA_TRACE_EV_GO_UNBLOCK] = { RG, ID_ARG0, GO(WAITING), GO(RUNNABLE), 0, TS_NONE },
+    [GORCA_TRACE_EV_GO_SWITCH] = { RG, ID_ARG0, GO(WAITING), GO(RUNNABLE), 0, TS_NONE },
+    [GORCA_TRACE_EV_GO_SWITCH_DESTROY] = { RG, ID_ARG0, GO(WAITING), GO(RUNNABLE), 0, TS_NONE },
+    [GORCA_TRACE_EV_GO_SYSCALL_BEGIN] = { RG, ID_CTX_G, GO(RUNNING), GO(SYSCALL), 0, TS_EVENT },
+    [GORCA_TRACE_EV_GO_SYSCALL_END] = { RG, ID_CTX_G, GO(SYSCALL), GO(RUNNING), 0, TS_NONE },
+    [GORCA_TRACE_EV_GO_SYSCALL_END_BLOCKED] = { RG, ID_CTX_G, GO(SYSCALL), GO(RUNNABLE), 0,
+                                                TS_NONE },
+    [GORCA_TRACE_EV_GO_STATUS] = { RG, ID_ARG0, TR_COMPUTED, TR_COMPUTED, 0, TS_EVENT },
+    [GORCA_TRACE_EV_GO_STATUS_STACK] = { RG, ID_ARG0, TR_COMPUTED, TR_COMPUTED, 0, TS_EVENT },
+#undef GO
+#undef PR
+#undef RG
+#undef RP
+};
+
+static const uint8_t go_state_of[5] = { GORCA_TRACE_GO_UNDETERMINED, GORCA_TRACE_GO_RUNNABLE,
+                                        GORCA_TRACE_GO_RUNNING, GORCA_TRACE_GO_SYSCALL,
+                                        GORCA_TRACE_GO_WAITING };
+static const uint8_t proc_state_of[5] = { GORCA_TRACE_PROC_UNDETERMINED, GORCA_TRACE_PROC_RUNNING,
+                                          GORCA_TRACE_PROC_IDLE, GORCA_TRACE_PROC_RUNNING,
+                                          GORCA_TRACE_PROC_IDLE };
+
+TR_HOT int fill_transition(struct gorca_trace *tr, const struct tr_ev *ev,
+                           struct gorca_trace_event *o)
+{
+    const struct tr_trans *d = &trans[o->type];
+    struct gorca_trace_transition *t = &o->transition;
+    int64_t ids[3];
+
+    ids[ID_ARG0] = (int64_t)o->args[0];
+    ids[ID_CTX_G] = o->g;
+    ids[ID_CTX_P] = o->p;
+    t->resource = (enum gorca_trace_resource)d->res;
+    t->id = ids[d->id];
+    t->from = d->from;
+    t->to = d->to;
+    t->reason = "";
+    t->stack = d->tstack == TS_EVENT ? o->stack : 0;
+    if (d->from == TR_COMPUTED) {
+        switch (o->type) {
+        case GORCA_TRACE_EV_PROC_STEAL:
+            t->from = ev->extra[0] == TR_P_SYSCALL_ABANDONED ? GORCA_TRACE_PROC_IDLE
+                                                             : GORCA_TRACE_PROC_RUNNING;
+            break;
+        case GORCA_TRACE_EV_PROC_STATUS:
+            t->from = (uint8_t)ev->extra[0];
+            t->to = proc_state_of[o->args[1] < 5 ? o->args[1] : 0];
+            break;
+        default: /* GoStatus, GoStatusStack */
+            t->from = (uint8_t)ev->extra[0];
+            t->to = go_state_of[o->args[2] < 5 ? o->args[2] : 0];
+            break;
+        }
+    }
+    if (d->reason) {
+        t->reason = event_string(tr, ev, o->args[0]);
+        if (t->reason == NULL)
+            return -1;
+    }
+    if (d->tstack == TS_ARG1 && !tr_gen_stack(&tr->gen, o->args[1], &t->stack))
+        return bad_id(tr, ev, "stack", o->args[1]);
+    return 0;
+}
+
+static const char *const range_static_names[] = {
+    [GORCA_TRACE_RANGE_GC_MARK] = "GC concurrent mark phase",
+    [GORCA_TRACE_RANGE_GC_SWEEP] = "GC incremental sweep",
+    [GORCA_TRACE_RANGE_MARK_ASSIST] = "GC mark assist",
+};
+
+static int fill_range(struct gorca_trace *tr, const struct tr_ev *ev, struct gorca_trace_event *o)
+{
+    struct gorca_trace_range *r = &o->range;
+
+    memset(r, 0, sizeof(*r));
+    r->stw_kind = "";
+    switch (ev->e.type) {
+    case GORCA_TRACE_EV_STW_BEGIN:
+    case GORCA_TRACE_EV_STW_END: {
+        const char *kind =
+            ev->e.type == GORCA_TRACE_EV_STW_BEGIN ? event_string(tr, ev, ev->e.args[0]) : ev->name;
+        int n;
+
+        if (kind == NULL)
+            return -1;
+        r->type = GORCA_TRACE_RANGE_STW;
+        r->stw_kind = kind;
+        r->scope = GORCA_TRACE_RES_GOROUTINE;
+        r->scope_id = ev->e.g;
+        n = snprintf(tr->range_name, sizeof(tr->range_name), "stop-the-world (%s)", kind);
+        r->name = tr_intern_str(&tr->intern, tr->range_name,
+                                n < 0 ? 0 : BASE_MIN((size_t)n, sizeof(tr->range_name) - 1));
+        if (r->name == NULL)
+            return tr_fail(tr, GORCA_E_LIMIT, ev->e.offset, "interned names exceed the limit");
+        return 0;
+    }
+    case GORCA_TRACE_EV_GC_BEGIN:
+    case GORCA_TRACE_EV_GC_ACTIVE:
+    case GORCA_TRACE_EV_GC_END:
+        r->type = GORCA_TRACE_RANGE_GC_MARK;
+        r->scope = GORCA_TRACE_RES_NONE;
+        r->scope_id = GORCA_TRACE_NONE;
+        break;
+    case GORCA_TRACE_EV_GC_SWEEP_BEGIN:
+    case GORCA_TRACE_EV_GC_SWEEP_ACTIVE:
+    case GORCA_TRACE_EV_GC_SWEEP_END:
+        r->type = GORCA_TRACE_RANGE_GC_SWEEP;
+        r->scope = GORCA_TRACE_RES_PROC;
+        r->scope_id =
+            ev->e.type == GORCA_TRACE_EV_GC_SWEEP_ACTIVE ? (int64_t)ev->e.args[0] : ev->e.p;
+        if (ev->e.type == GORCA_TRACE_EV_GC_SWEEP_END) {
+            r->n_attrs = 2;
+            r->attrs[0].name = "bytes swept";
+            r->attrs[0].value = ev->e.args[0];
+            r->attrs[1].name = "bytes reclaimed";
+            r->attrs[1].value = ev->e.args[1];
+        }
+        break;
+    default:
+        r->type = GORCA_TRACE_RANGE_MARK_ASSIST;
+        r->scope = GORCA_TRACE_RES_GOROUTINE;
+        r->scope_id =
+            ev->e.type == GORCA_TRACE_EV_GC_MARK_ASSIST_ACTIVE ? (int64_t)ev->e.args[0] : ev->e.g;
+        break;
+    }
+    r->name = range_static_names[r->type];
+    return 0;
+}
+
+static void fill_sync(struct gorca_trace *tr, const struct tr_ev *ev, struct gorca_trace_event *o)
+{
+    const struct tr_gen *g = &tr->gen;
+    struct gorca_trace_sync *s = &o->sync;
+
+    memset(s, 0, sizeof(*s));
+    s->n = tr->syncs;
+    if (!ev->extra[0] || g->gen == 0)
+        return;
+    o->gen = g->gen;
+    s->freq = g->freq;
+    s->n_exp_batches = g->n_exp_batches;
+    if (g->has_clock) {
+        s->has_clock = 1;
+        s->clock_trace_ns = tr_mul(g->freq_k, g->clock_ts);
+        s->clock_mono_ns = g->clock_mono;
+        s->clock_wall_sec = (int64_t)g->clock_sec;
+        s->clock_wall_nsec = (int64_t)g->clock_nsec;
+    }
+}
+
+static const char *const metric_names[] = {
+    [GORCA_TRACE_METRIC_GOMAXPROCS] = "/sched/gomaxprocs:threads",
+    [GORCA_TRACE_METRIC_HEAP_ALLOC] = "/memory/classes/heap/objects:bytes",
+    [GORCA_TRACE_METRIC_HEAP_GOAL] = "/gc/heap/goal:bytes",
+};
+
+TR_HOT int fill_details(struct gorca_trace *tr, const struct tr_ev *ev, struct gorca_trace_event *o)
+{
+    const struct tr_spec *sp = &tr_specs[ev->e.type];
+
+    switch (o->kind) {
+    case GORCA_TRACE_STATE_TRANSITION:
+        return fill_transition(tr, ev, o);
+    case GORCA_TRACE_RANGE_BEGIN:
+    case GORCA_TRACE_RANGE_ACTIVE:
+    case GORCA_TRACE_RANGE_END:
+        return fill_range(tr, ev, o);
+    case GORCA_TRACE_METRIC:
+        o->metric.metric = ev->e.type == GORCA_TRACE_EV_PROCS_CHANGE ? GORCA_TRACE_METRIC_GOMAXPROCS
+                           : ev->e.type == GORCA_TRACE_EV_HEAP_ALLOC ? GORCA_TRACE_METRIC_HEAP_ALLOC
+                                                                     : GORCA_TRACE_METRIC_HEAP_GOAL;
+        o->metric.name = metric_names[o->metric.metric];
+        o->metric.value = ev->e.args[0];
+        return 0;
+    case GORCA_TRACE_LABEL:
+        o->label.label = event_string(tr, ev, ev->e.args[0]);
+        o->label.g = ev->e.g;
+        return o->label.label ? 0 : -1;
+    case GORCA_TRACE_TASK_BEGIN:
+        o->task.id = ev->e.args[0];
+        o->task.parent = ev->e.args[1];
+        o->task.type = event_string(tr, ev, ev->e.args[2]);
+        return o->task.type ? 0 : -1;
+    case GORCA_TRACE_TASK_END:
+        o->task.id = ev->e.args[0];
+        o->task.parent = ev->extra[0];
+        o->task.type = ev->name ? ev->name : "";
+        return 0;
+    case GORCA_TRACE_REGION_BEGIN:
+    case GORCA_TRACE_REGION_END:
+        o->region.task = ev->e.args[0];
+        o->region.type = event_string(tr, ev, ev->e.args[1]);
+        return o->region.type ? 0 : -1;
+    case GORCA_TRACE_LOG: {
+        const struct tr_str *msg = tr_gen_string(&tr->gen, ev->e.args[2]);
+
+        if (msg == NULL)
+            return bad_id(tr, ev, "string", ev->e.args[2]);
+        o->log.task = ev->e.args[0];
+        o->log.category = event_string(tr, ev, ev->e.args[1]);
+        o->log.message = msg->s;
+        o->log.message_len = msg->len;
+        return o->log.category ? 0 : -1;
+    }
+    case GORCA_TRACE_EXPERIMENTAL: {
+        int i;
+
+        o->experimental.name = sp->name;
+        o->experimental.experiment = "AllocFree";
+        o->experimental.n_args = sp->nargs - 1;
+        for (i = 0; i < 4; i++)
+            o->experimental.arg_names[i] = i + 1 < sp->nargs ? sp->arg_names[i + 1] : NULL;
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* Completes a queued event in place for delivery: validation, kind, stack, details and the
+ * time fix-up. Only the fields of the event's kind are written (the union is not cleared). */
+TR_HOT int deliver(struct gorca_trace *tr, struct tr_ev *ev)
+{
+    struct gorca_trace_event *o = &ev->e;
+    int64_t t = o->time;
+
+    o->gen = tr->gen.gen;
+    o->stack = 0;
+    if (o->type == TR_EV_SYNC) {
+        o->kind = GORCA_TRACE_SYNC;
+        tr->syncs++;
+        fill_sync(tr, ev, o);
+    } else if (o->type == TR_EV_CPU_SAMPLE) {
+        o->kind = GORCA_TRACE_STACK_SAMPLE;
+        if (!tr_gen_stack(&tr->gen, o->args[0], &o->stack))
+            return tr_fail(tr, GORCA_E_MALFORMED, tr->gen.start_off,
+                           "found invalid stack ID %llu for CPU sample",
+                           (unsigned long long)o->args[0]);
+    } else {
+        const struct tr_spec *sp = &tr_specs[o->type];
+
+        /* Every stack and string id is resolved (and so validated, as Go's reader's
+         * validateTableIDs does) while filling in the event. */
+        o->kind = (enum gorca_trace_kind)sp->kind;
+        if (sp->stack_arg >= 0 && !tr_gen_stack(&tr->gen, o->args[sp->stack_arg], &o->stack))
+            return bad_id(tr, ev, "stack", o->args[sp->stack_arg]);
+        if (fill_details(tr, ev, o) != 0)
+            return -1;
+        if (++tr->gen_events > tr->opt.limits.events)
+            return tr_fail(tr, GORCA_E_LIMIT, o->offset, "more than %llu events in one generation",
+                           (unsigned long long)tr->opt.limits.events);
+    }
+    if (t <= tr->last_ts)
+        t = tr->last_ts + 1;
+    tr->last_ts = t;
+    o->time = t;
+    return 0;
+}
+
+enum gorca_status gorca_trace_next(struct gorca_trace *tr, const struct gorca_trace_event **ev,
+                                   struct gorca_error *err)
+{
+    int rc;
+
+    *ev = NULL;
+    if (tr->err.code == GORCA_OK && !tr->done) {
+        rc = fill_queue(tr);
+        if (rc == 0) {
+            tr->done = 1;
+        } else if (rc > 0) {
+            /* The queued event stays intact until the next tr_fill_queue. */
+            struct tr_ev *e = tr->queue[tr->q_head];
+
+            tr->q_head = (tr->q_head + 1) % TR_QUEUE_CAP;
+            tr->q_len--;
+            if (deliver(tr, e) == 0) {
+                *ev = &e->e;
+                return GORCA_OK;
+            }
+        }
+    }
+    if (tr->err.code == GORCA_OK)
+        return GORCA_OK;
+    if (err && err->code == GORCA_OK) {
+        const char *src = err->source;
+
+        *err = tr->err;
+        if (src != NULL)
+            err->source = src; /* the caller's name outlives the reader */
+    }
+    return tr->err.code;
 }

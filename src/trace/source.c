@@ -28,8 +28,7 @@ static enum gorca_status slurp(struct tr_src *s, uint64_t max_mem, struct gorca_
     for (;;) {
         ssize_t r;
 
-        if (s->cap - s->len < 65536 &&
-            base_grow((void **)&s->buf, &s->cap, s->len + 65536, 1) != 0)
+        if (s->cap - s->len < 65536 && base_grow((void **)&s->buf, &s->cap, s->len + 65536, 1) != 0)
             return GORCA_FAIL(err, GORCA_E_NOMEM, -1, NULL, "out of memory reading input");
         r = read(s->fd, s->buf + s->len, s->cap - s->len);
         if (r < 0 && errno == EINTR)

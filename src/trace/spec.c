@@ -5,13 +5,15 @@
 #include "trace_int.h"
 
 #define K(k) GORCA_TRACE_##k
-#define T(nm, n, kd, st, sarg, smask, strmask, ...)                                       \
-    {                                                                                   \
+#define T(nm, n, kd, st, sarg, smask, strmask, ...)                                        \
+    {                                                                                      \
         .name = nm, .nargs = n, .timed = 1, .kind = kd, .start_ev = st, .stack_arg = sarg, \
-        .stack_mask = smask, .string_mask = strmask, .arg_names = { __VA_ARGS__ }        \
+        .stack_mask = smask, .string_mask = strmask, .arg_names = {                        \
+            __VA_ARGS__                                                                    \
+        }                                                                                  \
     }
-#define S(nm, n, ...)                                                               \
-    {                                                                               \
+#define S(nm, n, ...)                                                                     \
+    {                                                                                     \
         .name = nm, .nargs = n, .timed = 0, .stack_arg = -1, .arg_names = { __VA_ARGS__ } \
     }
 
@@ -29,8 +31,7 @@ const struct tr_spec tr_specs[TR_N_SPECS] = {
     [11] = T("ProcStop", 1, K(STATE_TRANSITION), 0, -1, 0, 0, "dt"),
     [12] = T("ProcSteal", 4, K(STATE_TRANSITION), 0, -1, 0, 0, "dt", "p", "p_seq", "m"),
     [13] = T("ProcStatus", 3, K(STATE_TRANSITION), 0, -1, 0, 0, "dt", "p", "pstatus"),
-    [14] = T("GoCreate", 4, K(STATE_TRANSITION), 0, 2, 0x6, 0, "dt", "new_g", "new_stack",
-             "stack"),
+    [14] = T("GoCreate", 4, K(STATE_TRANSITION), 0, 2, 0x6, 0, "dt", "new_g", "new_stack", "stack"),
     [15] = T("GoCreateSyscall", 2, K(STATE_TRANSITION), 0, -1, 0, 0, "dt", "new_g"),
     [16] = T("GoStart", 3, K(STATE_TRANSITION), 0, -1, 0, 0, "dt", "g", "g_seq"),
     [17] = T("GoDestroy", 1, K(STATE_TRANSITION), 0, -1, 0, 0, "dt"),
@@ -49,8 +50,7 @@ const struct tr_spec tr_specs[TR_N_SPECS] = {
     [30] = T("GCEnd", 2, K(RANGE_END), 29, -1, 0, 0, "dt", "gc_seq"),
     [31] = T("GCSweepActive", 2, K(RANGE_ACTIVE), 32, -1, 0, 0, "dt", "p"),
     [32] = T("GCSweepBegin", 2, K(RANGE_BEGIN), 0, 0, 0x1, 0, "dt", "stack"),
-    [33] = T("GCSweepEnd", 3, K(RANGE_END), 32, -1, 0, 0, "dt", "swept_value",
-             "reclaimed_value"),
+    [33] = T("GCSweepEnd", 3, K(RANGE_END), 32, -1, 0, 0, "dt", "swept_value", "reclaimed_value"),
     [34] = T("GCMarkAssistActive", 2, K(RANGE_ACTIVE), 35, -1, 0, 0, "dt", "g"),
     [35] = T("GCMarkAssistBegin", 2, K(RANGE_BEGIN), 0, 0, 0x1, 0, "dt", "stack"),
     [36] = T("GCMarkAssistEnd", 1, K(RANGE_END), 35, -1, 0, 0, "dt"),
@@ -62,8 +62,8 @@ const struct tr_spec tr_specs[TR_N_SPECS] = {
     [41] = T("UserTaskEnd", 3, K(TASK_END), 0, 1, 0x2, 0, "dt", "task", "stack"),
     [42] = T("UserRegionBegin", 4, K(REGION_BEGIN), 0, 2, 0x4, 0x2, "dt", "task", "name_string",
              "stack"),
-    [43] = T("UserRegionEnd", 4, K(REGION_END), 42, 2, 0x4, 0x2, "dt", "task", "name_string",
-             "stack"),
+    [43] =
+        T("UserRegionEnd", 4, K(REGION_END), 42, 2, 0x4, 0x2, "dt", "task", "name_string", "stack"),
     [44] = T("UserLog", 5, K(LOG), 0, 3, 0x8, 0x6, "dt", "task", "key_string", "value_string",
              "stack"),
     [45] = T("GoSwitch", 3, K(STATE_TRANSITION), 0, -1, 0, 0, "dt", "g", "g_seq"),
@@ -77,8 +77,8 @@ const struct tr_spec tr_specs[TR_N_SPECS] = {
     [51] = T("ClockSnapshot", 4, 0, 0, -1, 0, 0, "dt", "mono", "sec", "nsec"),
     [52] = S("EndOfGeneration", 0, NULL),
     [128] = T("Span", 4, K(EXPERIMENTAL), 0, -1, 0, 0, "dt", "id", "npages_value", "kindclass"),
-    [129] = T("SpanAlloc", 4, K(EXPERIMENTAL), 0, -1, 0, 0, "dt", "id", "npages_value",
-              "kindclass"),
+    [129] =
+        T("SpanAlloc", 4, K(EXPERIMENTAL), 0, -1, 0, 0, "dt", "id", "npages_value", "kindclass"),
     [130] = T("SpanFree", 2, K(EXPERIMENTAL), 0, -1, 0, 0, "dt", "id"),
     [131] = T("HeapObject", 3, K(EXPERIMENTAL), 0, -1, 0, 0, "dt", "id", "type"),
     [132] = T("HeapObjectAlloc", 3, K(EXPERIMENTAL), 0, -1, 0, 0, "dt", "id", "type"),
@@ -89,9 +89,9 @@ const struct tr_spec tr_specs[TR_N_SPECS] = {
 };
 
 static const char *const kind_names[GORCA_TRACE_KIND_COUNT] = {
-    "Bad",         "Sync",     "Metric",      "Label",     "StackSample",
-    "RangeBegin",  "RangeActive", "RangeEnd", "TaskBegin", "TaskEnd",
-    "RegionBegin", "RegionEnd", "Log",        "StateTransition", "Experimental",
+    "Bad",         "Sync",        "Metric",   "Label",           "StackSample",
+    "RangeBegin",  "RangeActive", "RangeEnd", "TaskBegin",       "TaskEnd",
+    "RegionBegin", "RegionEnd",   "Log",      "StateTransition", "Experimental",
 };
 
 const char *gorca_trace_kind_name(enum gorca_trace_kind kind)

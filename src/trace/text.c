@@ -65,15 +65,33 @@ long tr_go_unquote(const char *q, size_t qlen, uint8_t *out, size_t *consumed)
             return -1;
         c = (unsigned char)q[i++];
         switch (c) {
-        case 'a': out[n++] = 7; break;
-        case 'b': out[n++] = 8; break;
-        case 'f': out[n++] = 12; break;
-        case 'n': out[n++] = 10; break;
-        case 'r': out[n++] = 13; break;
-        case 't': out[n++] = 9; break;
-        case 'v': out[n++] = 11; break;
-        case '\\': out[n++] = '\\'; break;
-        case '"': out[n++] = '"'; break;
+        case 'a':
+            out[n++] = 7;
+            break;
+        case 'b':
+            out[n++] = 8;
+            break;
+        case 'f':
+            out[n++] = 12;
+            break;
+        case 'n':
+            out[n++] = 10;
+            break;
+        case 'r':
+            out[n++] = 13;
+            break;
+        case 't':
+            out[n++] = 9;
+            break;
+        case 'v':
+            out[n++] = 11;
+            break;
+        case '\\':
+            out[n++] = '\\';
+            break;
+        case '"':
+            out[n++] = '"';
+            break;
         case 'x': {
             int h, l;
 
@@ -191,7 +209,8 @@ static int type_by_name(const char *s, size_t n)
     unsigned t;
 
     for (t = 1; t < TR_N_SPECS; t++)
-        if (tr_specs[t].name && strlen(tr_specs[t].name) == n && memcmp(tr_specs[t].name, s, n) == 0)
+        if (tr_specs[t].name && strlen(tr_specs[t].name) == n &&
+            memcmp(tr_specs[t].name, s, n) == 0)
             return (int)t;
     return -1;
 }
@@ -216,8 +235,7 @@ static int read_args(const char *s, const char *end, const char *const *names, u
             return TFAIL("expected argument %s", names[i]);
         eq = memchr(tok, '=', tlen);
         if (eq == NULL || (size_t)(eq - tok) != nl || memcmp(tok, names[i], nl) != 0)
-            return TFAIL("expected argument %s, got %.*s", names[i], (int)BASE_MIN(tlen, 40),
-                         tok);
+            return TFAIL("expected argument %s, got %.*s", names[i], (int)BASE_MIN(tlen, 40), tok);
         if (tlen - nl - 1 == 0 || tlen - nl - 1 >= sizeof(num))
             return TFAIL("bad value for %s", names[i]);
         memcpy(num, eq + 1, tlen - nl - 1);

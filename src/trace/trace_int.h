@@ -55,6 +55,13 @@ struct tr_spec {
 };
 extern const struct tr_spec tr_specs[TR_N_SPECS];
 
+/* Forced inlining for the per-event hot path (one merge loop without call overhead). */
+#if defined(__GNUC__) || defined(__clang__)
+#define TR_HOT static inline __attribute__((always_inline))
+#else
+#define TR_HOT static inline
+#endif
+
 /* Unsigned LEB128 from [*pp, end), with Go's encoding/binary.Uvarint rules: 0 = ok (value in
  * *v, *pp advanced), -1 = the input ends inside the varint, -2 = overflow (an 11th byte, or a
  * 10th byte above 1). */
@@ -87,6 +94,39 @@ static inline int tr_uvarint(const uint8_t **pp, const uint8_t *end, uint64_t *v
     return -1;
 }
 
+/* tr_uvarint without bounds checks, for callers that made sure 10 bytes are readable. */
+static inline int tr_uvarint_u(const uint8_t **pp, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    uint64_t x;
+    unsigned i;
+
+    if (p[0] < 0x80) {
+        *v = p[0];
+        *pp = p + 1;
+        return 0;
+    }
+    if (p[1] < 0x80) {
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        *pp = p + 2;
+        return 0;
+    }
+    x = (uint64_t)(p[0] & 0x7f) | (uint64_t)(p[1] & 0x7f) << 7;
+    for (i = 2; i < 10; i++) {
+        uint8_t b = p[i];
+
+        if (b < 0x80) {
+            if (i == 9 && b > 1)
+                return -2;
+            *v = x | (uint64_t)b << (7 * i);
+            *pp = p + i + 1;
+            return 0;
+        }
+        x |= (uint64_t)(b & 0x7f) << (7 * i);
+    }
+    return -2;
+}
+
 /* Go's float64 -> int64 conversion as amd64 does it: out of range and NaN give INT64_MIN. */
 static inline int64_t tr_d2i(double d)
 {
@@ -109,22 +149,48 @@ static inline int64_t tr_add(int64_t a, int64_t b)
 
 /* ---- small open-addressing map u64 -> u32 (src/trace/map.c) ----------------------------- */
 
+struct tr_map_ent {
+    uint64_t key;
+    uint32_t val;
+    uint32_t used;
+};
+
 struct tr_map {
-    uint64_t *keys;
-    uint32_t *vals;
-    uint8_t *used;
+    struct tr_map_ent *ents;
     size_t cap; /* power of two, 0 when empty */
     size_t len;
+    unsigned shift; /* 64 - log2(cap) */
 };
 void tr_map_init(struct tr_map *m);
 void tr_map_release(struct tr_map *m);
 void tr_map_clear(struct tr_map *m); /* keeps the storage */
-/* Pointer to the value for key, or NULL. */
-uint32_t *tr_map_get(const struct tr_map *m, uint64_t key);
 /* Sets key to val. Returns 0, or -1 when out of memory (map unchanged). */
 int tr_map_put(struct tr_map *m, uint64_t key, uint32_t val);
 /* Removes key if present. This function can't fail. */
 void tr_map_del(struct tr_map *m, uint64_t key);
+
+/* Fibonacci hashing: the top bits of key * 2^64/phi. */
+static inline size_t tr_map_slot(const struct tr_map *m, uint64_t key)
+{
+    return (size_t)((key * 0x9e3779b97f4a7c15ull) >> m->shift);
+}
+
+/* Pointer to the value for key, or NULL. */
+static inline uint32_t *tr_map_get(const struct tr_map *m, uint64_t key)
+{
+    size_t i;
+
+    if (m->len == 0)
+        return NULL;
+    for (i = tr_map_slot(m, key);; i = (i + 1) & (m->cap - 1)) {
+        struct tr_map_ent *e = &m->ents[i];
+
+        if (!e->used)
+            return NULL;
+        if (e->key == key)
+            return &e->val;
+    }
+}
 
 /* ---- byte source (src/trace/source.c) ------------------------------------------------- */
 
@@ -143,7 +209,7 @@ struct tr_src {
     uint64_t released; /* MMAP: pages before this offset were dropped */
     void *map;         /* MMAP: mapping start (owned, munmap) */
     size_t map_len;
-    uint8_t *owned;    /* MEM: inflated gzip input (owned, free()) */
+    uint8_t *owned; /* MEM: inflated gzip input (owned, free()) */
 };
 
 /* Makes bytes [off, off+n) available and returns a pointer to them; returns NULL when the
@@ -167,17 +233,17 @@ struct tr_intern {
         uint64_t hash;
         const char *s;
         uint32_t len;
-    } *strs;                 /* open-addressing set */
+    } * strs; /* open-addressing set */
     size_t strs_cap, strs_len;
     struct gorca_trace_frame *frames; /* [0] unused; handle = index */
     size_t n_frames, frames_cap;
-    struct tr_map frame_idx;          /* hash(frame) -> first handle with that hash (chained) */
-    uint32_t *frame_next;             /* collision chain per frame handle */
-    uint32_t *pool;                   /* frame handles of all stacks, back to back */
+    struct tr_map frame_idx; /* hash(frame) -> first handle with that hash (chained) */
+    uint32_t *frame_next;    /* collision chain per frame handle */
+    uint32_t *pool;          /* frame handles of all stacks, back to back */
     size_t pool_len, pool_cap;
     struct tr_stack_ent {
         uint32_t start, n;
-    } *stacks; /* [0] = empty stack; handle = index */
+    } * stacks; /* [0] = empty stack; handle = index */
     size_t n_stacks, stacks_cap;
     struct tr_map stack_idx; /* hash(frames) -> first handle (chained) */
     uint32_t *stack_next;
@@ -214,7 +280,7 @@ struct tr_gen_m {
 };
 
 struct tr_str {
-    const char *s;        /* per-generation copy, NUL-terminated (arena) */
+    const char *s; /* per-generation copy, NUL-terminated (arena) */
     uint32_t len;
     const char *interned; /* lazily interned, NULL until needed */
 };
@@ -242,6 +308,8 @@ struct tr_gen {
     struct tr_map m_idx; /* m -> index into ms */
     uint64_t min_ts;     /* smallest batch time */
     double freq_k;       /* ns per tick (Go's frequency type) */
+    uint64_t k_int;      /* freq_k when it is a small integer (64 on Linux), else 0 */
+    uint64_t k_lim;      /* ticks below which k_int * t is exact in a double */
     uint64_t freq;       /* ticks per second, 0 = not seen */
     int has_clock;
     uint64_t clock_ts, clock_mono, clock_sec, clock_nsec;
@@ -250,7 +318,7 @@ struct tr_gen {
     struct {
         uint64_t id;
         struct tr_str str;
-    } *strs;
+    } * strs;
     size_t n_strs, strs_cap;
     struct tr_idtab str_tab;
     /* stacks: raw frames until resolved */
@@ -259,11 +327,11 @@ struct tr_gen {
         uint64_t off; /* absolute offset (errors) */
         uint32_t first_frame, n;
         uint32_t handle; /* global stack handle after resolving */
-    } *stks;
+    } * stks;
     size_t n_stks, stks_cap;
     struct tr_raw_frame {
         uint64_t pc, func, file, line;
-    } *frames;
+    } * frames;
     size_t n_frames, frames_cap;
     struct tr_idtab stk_tab;
     struct tr_map pc_map; /* pc -> frame handle, first seen wins */
@@ -281,9 +349,55 @@ enum gorca_status tr_read_generation(struct gorca_trace *tr);
 void tr_gen_init(struct tr_gen *g);
 void tr_gen_reset(struct tr_gen *g);
 void tr_gen_release(struct tr_gen *g);
-/* String / stack lookups for the loaded generation. NULL / 0 when unknown. */
-struct tr_str *tr_gen_string(struct tr_gen *g, uint64_t id);
-int tr_gen_stack(const struct tr_gen *g, uint64_t id, uint32_t *handle);
+extern struct tr_str tr_empty_str;
+
+/* Ticks to ns for the generation, bit-identical to tr_mul(freq_k, t) but with an integer
+ * multiply whenever the product is exact in a double anyway. */
+static inline int64_t gen_mul(const struct tr_gen *g, uint64_t t)
+{
+    if (t < g->k_lim)
+        return (int64_t)(t * g->k_int);
+    return tr_mul(g->freq_k, t);
+}
+
+static inline uint32_t tr_idtab_get(const struct tr_idtab *t, uint64_t id)
+{
+    if (t->is_dense)
+        return id < t->dense_len ? t->dense[id] : 0;
+    {
+        uint32_t *v = tr_map_get(&t->sparse, id);
+
+        return v ? *v : 0;
+    }
+}
+
+/* String of the loaded generation, NULL when unknown (id 0 is the empty string). */
+static inline struct tr_str *tr_gen_string(struct tr_gen *g, uint64_t id)
+{
+    uint32_t ix;
+
+    if (id == 0)
+        return &tr_empty_str;
+    ix = tr_idtab_get(&g->str_tab, id);
+    return ix ? &g->strs[ix - 1].str : NULL;
+}
+
+/* Stack handle of a stack id of the loaded generation; 0 when the id is unknown (id 0 gives
+ * handle 0 and 1). */
+static inline int tr_gen_stack(const struct tr_gen *g, uint64_t id, uint32_t *handle)
+{
+    uint32_t ix;
+
+    if (id == 0) {
+        *handle = 0;
+        return 1;
+    }
+    ix = tr_idtab_get(&g->stk_tab, id);
+    if (ix == 0)
+        return 0;
+    *handle = g->stks[ix - 1].handle;
+    return 1;
+}
 
 /* Batch header reading, shared with the probe. */
 struct tr_batch_hdr {
@@ -302,16 +416,14 @@ int tr_read_batch_hdr(struct tr_src *s, uint64_t off, struct tr_batch_hdr *h,
 
 /* ---- ordering (order.c) --------------------------------------------------------------- */
 
-/* An event inside the reader: decoded wire event or synthetic one. */
+/* An event inside the reader: a decoded wire event or a synthetic one. The public event is
+ * embedded so that delivery fills in the kind-specific part in place and hands out &ev->e.
+ * e.type, e.synthetic, e.time, e.m/p/g (context before the event), e.args and e.offset are
+ * set while decoding and ordering; kind, stack, gen and the union at delivery. */
 struct tr_ev {
-    uint8_t type;
-    uint8_t synthetic;
-    int64_t time;
-    int64_t m, p, g; /* context before the event */
-    uint64_t args[4];
-    uint64_t extra[2]; /* old state (ProcStatus, ProcSteal), task parent/name, GoStatus old */
+    struct gorca_trace_event e;
+    uint64_t extra[2]; /* old state (ProcStatus, ProcSteal, GoStatus), task parent, Sync */
     const char *name;  /* resolved string carried from elsewhere (TaskEnd type, STWEnd kind) */
-    uint64_t offset;
 };
 
 struct tr_range_ent {
@@ -374,20 +486,18 @@ struct tr_order {
 void tr_order_init(struct tr_order *o);
 void tr_order_release(struct tr_order *o);
 
-/* Tries to advance ev, written by thread m of generation gen. Returns 1 when it advanced (the
- * resulting events are queued on tr), 0 when it cannot advance yet, -1 on a broken trace
- * (tr->err set). ev may be modified (as Go's reader smuggles old states into it). */
-int tr_order_advance(struct gorca_trace *tr, struct tr_ev *ev, uint64_t m, uint64_t gen);
-
 /* ---- the reader ------------------------------------------------------------------------- */
 
 struct tr_cursor {
     uint64_t m;
-    uint32_t batch;            /* current batch index, UINT32_MAX when done */
+    uint32_t batch; /* current batch index, UINT32_MAX when done */
     const uint8_t *start, *p, *end;
-    uint64_t pay_off;          /* absolute offset of start */
+    uint64_t pay_off; /* absolute offset of start */
     int64_t last_ts;
-    struct tr_ev ev;           /* head event */
+    int64_t t;        /* time of the head event (heap key) */
+    long mi;          /* index of the thread's ordering state, -1 = not looked up */
+    struct tr_ev *ev; /* head event: one of evs; the other may still be queued */
+    struct tr_ev evs[2];
 };
 
 #define TR_QUEUE_CAP 8
@@ -402,11 +512,11 @@ struct gorca_trace {
     int done; /* clean end delivered */
 
     /* framing */
-    uint64_t pos;         /* next unread byte */
-    int input_done;       /* no more generations in the input */
-    int has_spill;        /* <1.26: first batch of the next generation already read */
+    uint64_t pos;   /* next unread byte */
+    int input_done; /* no more generations in the input */
+    int has_spill;  /* <1.26: first batch of the next generation already read */
     struct tr_batch_hdr spill;
-    int has_pending;      /* an error to report once the current generation is delivered */
+    int has_pending; /* an error to report once the current generation is delivered */
     struct gorca_error pending;
 
     /* current generation and merge */
@@ -426,17 +536,23 @@ struct gorca_trace {
     struct tr_intern intern;
 
     /* output */
-    struct tr_ev queue[TR_QUEUE_CAP];
+    struct tr_ev *queue[TR_QUEUE_CAP]; /* events to deliver, in order */
+    struct tr_ev qstore[TR_QUEUE_CAP]; /* storage for queued copies */
     unsigned q_head, q_len;
     int64_t last_ts;
     uint64_t syncs;
-    int final_sync; /* SYNC_AT_START: the closing Sync was queued */
-    struct gorca_trace_event out;
+    int final_sync;       /* SYNC_AT_START: the closing Sync was queued */
     char range_name[128]; /* formatted STW range name before interning */
 };
 
-/* Queues an ordered event for delivery. */
+/* Queues a copy of an ordered event for delivery. */
 void tr_queue_push(struct gorca_trace *tr, const struct tr_ev *ev);
+/* Queues ev itself (a cursor's head event, which stays intact until delivered). */
+static inline void tr_queue_push_ref(struct gorca_trace *tr, struct tr_ev *ev)
+{
+    tr->queue[(tr->q_head + tr->q_len) % TR_QUEUE_CAP] = ev;
+    tr->q_len++;
+}
 /* Records a located error on the reader (first error wins); returns -1 for convenience. */
 int tr_fail_at(struct gorca_trace *tr, int line, enum gorca_status code, uint64_t off,
                const char *fmt, ...) GORCA_PRINTF(5, 6);
