@@ -719,9 +719,11 @@ static enum gorca_status read_gen_spill(struct gorca_trace *tr)
             break;
         }
         if (r < 0) {
-            /* A cut batch that belongs to the next generation ends this one cleanly: the
-             * error is reported after this generation's events. */
-            if (g->gen != 0 && h.hdr_ok && h.gen == g->gen + 1) {
+            /* The input is cut inside a batch. Unless its header shows that it belongs to
+             * this generation (which is then incomplete), the cut batch starts the next
+             * generation and this one is complete, as Go's reader assumes: deliver it and
+             * report the cut afterwards. */
+            if (g->gen != 0 && e.code == GORCA_E_TRUNCATED && (!h.hdr_ok || h.gen != g->gen)) {
                 tr->has_pending = 1;
                 tr->pending = e;
                 tr->input_done = 1;

@@ -211,7 +211,7 @@ func gcPressure() {
 		go func() {
 			defer wg.Done()
 			var head *node
-			for i := 0; i < 60000; i++ {
+			for i := 0; i < 25000; i++ {
 				head = &node{next: head}
 				if i%1000 == 0 {
 					mu.Lock()

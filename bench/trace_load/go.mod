@@ -1,0 +1,3 @@
+module gorca/bench/trace_load
+
+go 1.22

@@ -1,0 +1,3 @@
+module gorca/testdata/traces
+
+go 1.22
