@@ -1,10 +1,12 @@
 /* pprof profiles (profile.proto, ../shared/docs/pprof-formats.md §1-§2): decode, inspect,
  * build, encode, merge and classify, plus the views gorca prints (top, folded, flame).
  *
- * Ownership, once for the whole header: a struct gorca_profile owns one arena and the inflated
- * input bytes. Every pointer reachable from it (samples, locations, lines, functions, mappings,
- * labels, strings) belongs to the profile and dies with gorca_profile_free(). Strings are
- * (ptr, len) views (struct gorca_strv) that are NOT NUL-terminated. The model is read-only:
+ * Ownership, once for the whole header: a struct gorca_profile owns one arena that holds all of
+ * it (strings are copied there once; the inflated input is given back while samples are
+ * decoded, so peak memory is about max(input, model) rather than their sum). Every pointer
+ * reachable from it (samples, locations, lines, functions, mappings, labels, strings) belongs
+ * to the profile and dies with gorca_profile_free(). Strings are (ptr, len) views
+ * (struct gorca_strv) that are NOT NUL-terminated. The model is read-only:
  * change profiles through the builder, merge or filter functions, which make new profiles. */
 #ifndef GORCA_PROFILE_H
 #define GORCA_PROFILE_H

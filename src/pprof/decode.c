@@ -8,6 +8,8 @@
  * groups (wire types 3, 4) and a second time_nanos (concatenated profiles) are rejected. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "pprof_int.h"
 #include "reader/reader.h"
 #include "gorca/io.h"
@@ -70,6 +72,10 @@ struct raw_label {
     int64_t key, str, num, unit;
     uint64_t off;
 };
+struct labelset {
+    const struct gorca_label *labels; /* arena */
+    size_t n;
+};
 
 #define VEC(T)      \
     struct {        \
@@ -94,6 +100,9 @@ struct dec {
     VEC(struct gorca_strv) strs;
     VEC(struct raw_idx) comments;
     VEC(struct raw_label) labels; /* scratch for one sample */
+    VEC(struct gorca_label) scratch_labels;
+    VEC(struct labelset) labelsets; /* distinct label sets seen so far */
+    struct pb_set labelset_set;
 
     struct raw_vt period_type;
     int has_period_type;
@@ -101,6 +110,8 @@ struct dec {
     int64_t time_nanos, duration_nanos, period;
     int time_seen;
 
+    uint64_t released; /* bytes of data already given back to the kernel */
+    int may_release;   /* data is the profile's own copy, dropped after decoding */
     struct pb_idmap map_ids, fn_ids, loc_ids;
     uint32_t *pool, *pool_end; /* arena chunk for sample location indices */
 };
@@ -662,6 +673,54 @@ static int resolve_header(struct dec *d)
     return 1;
 }
 
+/* Copies the string table into the arena, so the model does not need the input bytes after
+ * decoding (they are given back while samples are decoded, see release_behind). */
+static int copy_strings(struct dec *d)
+{
+    size_t total = 0;
+    char *at;
+
+    for (size_t i = 0; i < d->strs.n; i++)
+        total += d->strs.v[i].len;
+    if (total == 0)
+        return 1;
+    at = arena_array(d, total, 1);
+    if (at == NULL)
+        return 0;
+    for (size_t i = 0; i < d->strs.n; i++) {
+        if (d->strs.v[i].len == 0)
+            continue;
+        memcpy(at, d->strs.v[i].ptr, d->strs.v[i].len);
+        d->strs.v[i].ptr = at;
+        at += d->strs.v[i].len;
+    }
+    return 1;
+}
+
+/* Gives the pages of data before offset upto back to the kernel once 8 MiB have piled up:
+ * samples are decoded in file order and nothing before them is read again, so a big profile
+ * never holds both all of its protobuf bytes and all of its decoded samples. */
+static void release_behind(struct dec *d, uint64_t upto, int force)
+{
+#ifdef MADV_DONTNEED
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t start, end;
+
+    if (!d->may_release || page <= 0 || (!force && upto - d->released < (8u << 20)))
+        return;
+    start = ((uintptr_t)d->data + (uintptr_t)d->released + (uintptr_t)page - 1) &
+            ~((uintptr_t)page - 1);
+    end = ((uintptr_t)d->data + (uintptr_t)upto) & ~((uintptr_t)page - 1);
+    if (end > start)
+        (void)madvise((void *)start, end - start, MADV_DONTNEED);
+    d->released = upto;
+#else
+    (void)d;
+    (void)upto;
+    (void)force;
+#endif
+}
+
 static uint64_t max_id_of(const void *base, size_t n, size_t stride)
 {
     uint64_t m = 0;
@@ -923,12 +982,46 @@ static void sample_label(struct dec *d, struct gorca_reader *r, uint32_t wt)
     }
 }
 
+struct labelset_key {
+    struct dec *d;
+    const struct gorca_label *ls;
+    size_t n;
+};
+
+static int labelset_eq(void *ctx, uint32_t i)
+{
+    struct labelset_key *k = ctx;
+    const struct labelset *have = &k->d->labelsets.v[i];
+
+    if (have->n != k->n)
+        return 0;
+    for (size_t j = 0; j < k->n; j++) {
+        const struct gorca_label *a = &have->labels[j], *b = &k->ls[j];
+
+        if (a->num != b->num || !pb_strv_same(a->key, b->key) || !pb_strv_same(a->str, b->str) ||
+            !pb_strv_same(a->num_unit, b->num_unit))
+            return 0;
+    }
+    return 1;
+}
+
+/* Resolves the sample's labels. Samples usually repeat a few label sets (goroutine labels), so
+ * equal sets share one array instead of costing a copy per sample. */
 static int resolve_labels(struct dec *d, size_t si, struct gorca_sample *s)
 {
-    struct gorca_label *ls = arena_array(d, d->labels.n, sizeof(*ls));
+    struct gorca_label *ls;
+    struct labelset_key k;
+    struct labelset *slot;
+    uint64_t h = d->labels.n;
+    uint32_t found;
+    size_t at;
 
-    if (ls == NULL)
+    if (base_grow((void **)&d->scratch_labels.v, &d->scratch_labels.cap, d->labels.n,
+                  sizeof(struct gorca_label)) != 0) {
+        GORCA_FAIL(d->err, GORCA_E_NOMEM, -1, "pprof", "out of memory for labels");
         return 0;
+    }
+    ls = d->scratch_labels.v;
     for (size_t i = 0; i < d->labels.n; i++) {
         const struct raw_label *r = &d->labels.v[i];
 
@@ -938,7 +1031,29 @@ static int resolve_labels(struct dec *d, size_t si, struct gorca_sample *s)
             !str_at(d, r->unit, r->off, &ls[i].num_unit, "sample %zu > label %zu > num_unit", si,
                     i))
             return 0;
+        h = base_hash_u64(h ^ (uint64_t)r->key ^ ((uint64_t)r->str << 21) ^
+                          ((uint64_t)r->unit << 42) ^ base_hash_u64((uint64_t)r->num));
     }
+    k.d = d;
+    k.ls = ls;
+    k.n = d->labels.n;
+    if (pb_set_reserve(&d->labelset_set) != 0) {
+        GORCA_FAIL(d->err, GORCA_E_NOMEM, -1, "pprof", "out of memory for labels");
+        return 0;
+    }
+    at = pb_set_find(&d->labelset_set, h, labelset_eq, &k, &found);
+    if (found) {
+        s->labels = d->labelsets.v[found - 1].labels;
+        s->n_labels = (uint32_t)d->labels.n;
+        return 1;
+    }
+    if ((ls = arena_array(d, d->labels.n, sizeof(*ls))) == NULL ||
+        (slot = PUSH(d, d->labelsets)) == NULL)
+        return 0;
+    memcpy(ls, d->scratch_labels.v, d->labels.n * sizeof(*ls));
+    slot->labels = ls;
+    slot->n = d->labels.n;
+    pb_set_insert_at(&d->labelset_set, at, h, (uint32_t)(d->labelsets.n - 1));
     s->labels = ls;
     s->n_labels = (uint32_t)d->labels.n;
     return 1;
@@ -1022,9 +1137,11 @@ static int resolve_samples(struct dec *d)
         return 0;
     }
     memset(ss, 0, n * sizeof(*ss));
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (!decode_sample(d, i, &ss[i], vals + i * k))
             return 0;
+        release_behind(d, d->samples.v[i].off + d->samples.v[i].len, 0);
+    }
     d->p->samples = ss;
     d->p->n_samples = n;
     return 1;
@@ -1043,6 +1160,9 @@ static void dec_release(struct dec *d)
     base_free(d->strs.v);
     base_free(d->comments.v);
     base_free(d->labels.v);
+    base_free(d->scratch_labels.v);
+    base_free(d->labelsets.v);
+    pb_set_release(&d->labelset_set);
     pb_idmap_release(&d->map_ids);
     pb_idmap_release(&d->fn_ids);
     pb_idmap_release(&d->loc_ids);
@@ -1061,17 +1181,23 @@ enum gorca_status pb_decode(struct gorca_profile *p, const uint8_t *data, size_t
     d.data = data;
     d.err = err;
     d.lim = p->internal->lim;
+    d.may_release = p->internal->owned == data;
     rd_init(&r, data, len, 0, err);
     phase1(&d, &r);
     ok = rd_ok(&r) && err->code == GORCA_OK;
     if (ok && d.strs.n == 0)
         ok = GORCA_FAIL(err, GORCA_E_MALFORMED, (int64_t)len, "string_table",
                         "missing string table (string_table[0] must be '')") == GORCA_OK;
-    ok = ok && resolve_header(&d) && resolve_mappings(&d) && resolve_functions(&d) &&
-         resolve_locations(&d) && resolve_samples(&d);
+    ok = ok && copy_strings(&d) && resolve_header(&d) && resolve_mappings(&d) &&
+         resolve_functions(&d) && resolve_locations(&d) && resolve_samples(&d);
     dec_release(&d);
     if (!ok && err->code == GORCA_OK)
         GORCA_FAIL(err, GORCA_E_INTERNAL, -1, "pprof", "decoder failed without an error");
+    if (ok && p->internal->owned == data) {
+        /* Everything now lives in the arena. */
+        base_free(p->internal->owned);
+        p->internal->owned = NULL;
+    }
     return ok ? GORCA_OK : err->code;
 }
 

@@ -11,7 +11,7 @@
 
 struct gorca_profile_internal {
     struct base_arena arena; /* every array and copied string of the profile */
-    uint8_t *owned;          /* input bytes the strings point into; owned, base_free() */
+    uint8_t *owned;          /* input bytes while decoding; owned, base_free(); NULL after */
     struct gorca_limits lim; /* limits the profile was made with */
 };
 

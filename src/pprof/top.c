@@ -21,6 +21,7 @@ struct tnode {
     int64_t flat, flatdiv, cum, cumdiv;
     uint32_t stamp;    /* last sample that added to cum */
     uint8_t keep;      /* member of the current kept set */
+    uint8_t inlinable; /* an inlined callee (not a location's last line) somewhere */
     uint8_t in_inline; /* has an inline incoming edge above the cutoff */
     uint8_t in_direct; /* has a non-inline incoming edge above the cutoff */
     char *pname;       /* printable name (arena) */
@@ -153,8 +154,15 @@ static enum gorca_status build_nodes(struct topctx *c)
             /* Hidden locations never reach a stack; line-less ones get an empty line. */
             c->loc_nodes[total++] = line_node(c, l, NULL);
         }
-        for (uint16_t j = 0; j < n; j++)
-            c->loc_nodes[total++] = line_node(c, l, l->lines[idx[j]].function);
+        for (uint16_t j = 0; j < n; j++) {
+            uint32_t nd = line_node(c, l, l->lines[idx[j]].function);
+
+            if (nd == NONE)
+                return GORCA_FAIL(c->err, GORCA_E_NOMEM, -1, NULL, "out of memory");
+            c->loc_nodes[total++] = nd;
+            if (j + 1 < n)
+                c->nodes[nd].inlinable = 1;
+        }
         if (c->loc_nodes[total - 1] == NONE)
             return GORCA_FAIL(c->err, GORCA_E_NOMEM, -1, NULL, "out of memory");
     }
@@ -287,7 +295,10 @@ static enum gorca_status pass_edges(struct topctx *c)
 
                 if (!c->nodes[n].keep)
                     continue; /* bridged: the next kept node links to parent */
-                if (parent != NONE && n != parent) {
+                /* Only a node that is an inlined callee somewhere can get an inline edge;
+                 * every other node's incoming edges are plain calls, so its mark is known
+                 * without weighing them. */
+                if (parent != NONE && n != parent && c->nodes[n].inlinable) {
                     int created;
                     struct tedge *e = edge_of(c, parent, n, &created);
 
@@ -642,6 +653,7 @@ static enum gorca_status compute(struct topctx *c)
     for (size_t i = 0; i < c->n_edges; i++) {
         const struct tedge *e = &c->edges[i];
 
+        /* (edges into nodes that are never inlined callees are not recorded: no mark) */
         if (abs64(e->weight) < edge_cutoff)
             continue;
         if (e->is_inline)
