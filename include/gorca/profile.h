@@ -214,7 +214,7 @@ void gorca_profile_builder_free(struct gorca_profile_builder *b);
  * common to all (first input's order), scales compatible units to the finest, then dedups
  * mappings, functions, locations and samples and sums values; all-zero samples are removed.
  * scales may be NULL; else inputs are multiplied by scales[i] first (-1 subtracts, as -base).
- * Fails with GORCA_E_ARG naming the incompatibility (period types, sample types). The inputs
+ * Fails with GORCA_E_UNSUPPORTED naming the incompatibility (period or sample types). The inputs
  * are not changed; the result owns copies of everything (inputs may be freed). */
 enum gorca_status gorca_profile_merge(const struct gorca_profile *const *ps, const int64_t *scales,
                                       size_t n, const struct gorca_limits *lim,

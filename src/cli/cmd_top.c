@@ -41,7 +41,8 @@ int cmd_top(int argc, char **argv)
     memset(&po, 0, sizeof(po));
     gorca_top_options_init(&o);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         int r = profile_opt(&po, "top", opt, optarg);
         uint64_t n;
 
@@ -64,9 +65,10 @@ int cmd_top(int argc, char **argv)
         case 'h':
             usage(stdout);
             return CLI_EXIT_OK;
+        case ':':
+            return cli_usage_error("top", "option '%s' needs a value", argv[optind - 1]);
         default:
-            fprintf(stderr, "try 'gorca top --help'\n");
-            return CLI_EXIT_USAGE;
+            return cli_usage_error("top", "unknown option '%s'", argv[optind - 1]);
         }
     }
     rc = profile_open("top", argv + optind, argc - optind, &po, &p);

@@ -123,7 +123,7 @@ static enum gorca_status common_columns(struct view *v, size_t n, size_t *n_type
             k++;
     }
     if (k == 0)
-        return GORCA_FAIL(err, GORCA_E_ARG, -1, NULL,
+        return GORCA_FAIL(err, GORCA_E_UNSUPPORTED, -1, NULL,
                           "the profiles have no sample type in common, cannot merge them");
     *n_types = k;
     for (size_t c = 0; c < n; c++) {
@@ -154,7 +154,7 @@ static enum gorca_status scale_units(struct view *v, size_t n, size_t k, struct 
     for (size_t c = 0; c < n; c++)
         ts[c] = &v[c].p->period_type;
     if (n > 1 && common_type(ts, n, &mi) != 0) {
-        GORCA_FAIL(err, GORCA_E_ARG, -1, NULL,
+        GORCA_FAIL(err, GORCA_E_UNSUPPORTED, -1, NULL,
                    "cannot merge: incompatible period types %.*s/%.*s and %.*s/%.*s",
                    (int)ts[0]->type.len, ts[0]->type.ptr, (int)ts[0]->unit.len, ts[0]->unit.ptr,
                    (int)ts[mi]->type.len, ts[mi]->type.ptr, (int)ts[mi]->unit.len,
@@ -176,7 +176,7 @@ static enum gorca_status scale_units(struct view *v, size_t n, size_t k, struct 
         for (size_t c = 0; c < n; c++)
             ts[c] = &v[c].p->sample_types[v[c].cols[i]];
         if (n > 1 && common_type(ts, n, &mi) != 0) {
-            GORCA_FAIL(err, GORCA_E_ARG, -1, NULL,
+            GORCA_FAIL(err, GORCA_E_UNSUPPORTED, -1, NULL,
                        "cannot merge: incompatible sample types %.*s/%.*s and %.*s/%.*s",
                        (int)ts[0]->type.len, ts[0]->type.ptr, (int)ts[0]->unit.len, ts[0]->unit.ptr,
                        (int)ts[mi]->type.len, ts[mi]->type.ptr, (int)ts[mi]->unit.len,
@@ -200,7 +200,7 @@ static enum gorca_status check_same(const struct view *v, size_t n, size_t k,
     for (size_t c = 1; c < n; c++) {
         if (!pb_strv_same(v[c].p->period_type.type, v[0].p->period_type.type) ||
             !pb_strv_same(v[c].period_unit, v[0].period_unit))
-            return GORCA_FAIL(err, GORCA_E_ARG, -1, NULL,
+            return GORCA_FAIL(err, GORCA_E_UNSUPPORTED, -1, NULL,
                               "cannot merge: period types differ (%.*s and %.*s)",
                               (int)v[0].p->period_type.type.len, v[0].p->period_type.type.ptr,
                               (int)v[c].p->period_type.type.len, v[c].p->period_type.type.ptr);
@@ -208,7 +208,8 @@ static enum gorca_status check_same(const struct view *v, size_t n, size_t k,
             if (!pb_strv_same(v[c].p->sample_types[v[c].cols[i]].type,
                               v[0].p->sample_types[v[0].cols[i]].type) ||
                 !pb_strv_same(v[c].units[i], v[0].units[i]))
-                return GORCA_FAIL(err, GORCA_E_ARG, -1, NULL, "cannot merge: sample types differ");
+                return GORCA_FAIL(err, GORCA_E_UNSUPPORTED, -1, NULL,
+                                  "cannot merge: sample types differ");
     }
     return GORCA_OK;
 }
@@ -585,7 +586,8 @@ enum gorca_status gorca_profile_merge(const struct gorca_profile *const *ps, con
         v[c].p = ps[c];
         v[c].scale = scales ? scales[c] : 1;
         if (ps[c]->n_sample_types == 0)
-            st = GORCA_FAIL(err, GORCA_E_ARG, -1, NULL, "profile %zu has no sample types", c);
+            st = GORCA_FAIL(err, GORCA_E_UNSUPPORTED, -1, NULL, "profile %zu has no sample types",
+                            c);
     }
     st = err->code;
     if (st == GORCA_OK)

@@ -190,4 +190,34 @@ void pb_go_duration(int64_t d, char *buf, size_t size);
 /* How pprof's model reads a label: 1 string, 2 numeric, 0 dropped. */
 int pb_label_kind(const struct gorca_label *l);
 
+/* ---- aggregated name stacks (stacks.c), input of the folded and flame views --------------*/
+
+struct pb_stack {
+    size_t off;    /* first frame in pb_stacks.frames */
+    uint32_t n;    /* frames, root first */
+    int64_t value; /* summed column value */
+    int64_t div;   /* summed column 0 when mean */
+};
+
+struct pb_stacks {
+    struct pb_selection sel; /* column, filters, total */
+    struct base_arena arena; /* names */
+    char **names;            /* printable frame names, NUL-terminated (arena) */
+    size_t n_names, cap_names;
+    uint32_t *loc_first; /* per location: first entry in loc_names */
+    uint32_t *loc_names; /* per kept line, innermost first */
+    struct pb_stack *stacks;
+    size_t n_stacks, cap_stacks;
+    uint32_t *frames; /* name ids */
+    size_t n_frames, cap_frames;
+    struct pb_set name_set, stack_set;
+};
+
+/* Filters p as the views do and sums samples by name stack. On failure s is released. */
+enum gorca_status pb_stacks_build(const struct gorca_profile *p, const struct gorca_view_options *o,
+                                  struct pb_stacks *s, struct gorca_error *err);
+/* A stack's value (divided by its count when mean). */
+int64_t pb_stack_value(const struct pb_stacks *s, const struct pb_stack *st);
+void pb_stacks_release(struct pb_stacks *s);
+
 #endif

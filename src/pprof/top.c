@@ -380,13 +380,12 @@ static int64_t abs64(int64_t v)
     return v < 0 ? -v : v;
 }
 
-static const struct tnode *sort_nodes; /* qsort has no context argument */
-static int sort_cum;
-
-static int cmp_nodes(const void *a, const void *b)
+static int cmp_nodes(const void *a, const void *b, void *ctx)
 {
-    const struct tnode *l = &sort_nodes[*(const uint32_t *)a];
-    const struct tnode *r = &sort_nodes[*(const uint32_t *)b];
+    const struct topctx *c = ctx;
+    const struct tnode *l = &c->nodes[*(const uint32_t *)a];
+    const struct tnode *r = &c->nodes[*(const uint32_t *)b];
+    int sort_cum = c->o->cum;
     int64_t lp = sort_cum ? abs64(l->cum) : abs64(l->flat);
     int64_t rp = sort_cum ? abs64(r->cum) : abs64(r->flat);
     int64_t ls = sort_cum ? abs64(l->flat) : abs64(l->cum);
@@ -405,9 +404,7 @@ static int cmp_nodes(const void *a, const void *b)
 
 static void sort_list(struct topctx *c, uint32_t *list, size_t n)
 {
-    sort_nodes = c->nodes;
-    sort_cum = c->o->cum;
-    qsort(list, n, sizeof(*list), cmp_nodes);
+    qsort_r(list, n, sizeof(*list), cmp_nodes, c);
 }
 
 /* ---- result

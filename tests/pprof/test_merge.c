@@ -125,7 +125,7 @@ TEST(incompatible_profiles_fail)
 
     ASSERT_TRUE(a && b && c);
     ASSERT_TRUE(merge2(a, b, 1, &err) == NULL);
-    ASSERT_EQ_INT(err.code, GORCA_E_ARG);
+    ASSERT_EQ_INT(err.code, GORCA_E_UNSUPPORTED);
     ASSERT_TRUE(strstr(err.detail, "no sample type in common") != NULL);
     ASSERT_TRUE(merge2(a, c, 1, &err) == NULL);
     ASSERT_TRUE(strstr(err.detail, "period types") != NULL);
