@@ -51,7 +51,7 @@ go=$(scripts/go-env.sh 1.26 2>/dev/null || true)
 if [ -n "$go" ] && [ -d "$dir" ] && command -v python3 >/dev/null; then
     while read -r prof unit opts; do
         # shellcheck disable=SC2086
-        GOTOOLCHAIN=local "$go" tool pprof -traces -unit="$unit" $opts "$dir/$prof.pb.gz" \
+        GOTOOLCHAIN=local "$go" tool pprof -symbolize=none -traces -unit="$unit" $opts "$dir/$prof.pb.gz" \
             2>/dev/null | traces_to_folded >"$tmp/want"
         gopts=$(sed -e 's/-sample_index=/--sample-index /' -e 's/-focus=/--focus /' <<<"$opts")
         # shellcheck disable=SC2086

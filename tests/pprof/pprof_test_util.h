@@ -299,8 +299,9 @@ static inline int oracle_run(const char *go, const char *args, struct gorca_buf 
     FILE *f;
 
     gorca_buf_init(&cmd, 0);
-    gorca_buf_printf(&cmd, "TZ=UTC GOTOOLCHAIN=local GOPROXY=off '%s' tool pprof %s 2>/dev/null",
-                     go, args);
+    gorca_buf_printf(
+        &cmd, "TZ=UTC GOTOOLCHAIN=local GOPROXY=off '%s' tool pprof -symbolize=none %s 2>/dev/null",
+        go, args);
     f = cmd.failed ? NULL : popen(cmd.data, "r");
     gorca_buf_release(&cmd);
     if (f == NULL)

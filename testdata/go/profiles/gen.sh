@@ -2,6 +2,7 @@
 # Builds this program with Go VERSION, runs it to write real profiles of every kind, and
 # records that version's go tool pprof outputs next to them (oracle.sh).
 # usage: gen.sh VERSION [OUTDIR]    (default OUTDIR: testdata/pprof/goVERSION)
+# ORACLE_CASES=FILE uses another cases file; ORACLE_SKIP_RAW=1 skips the -raw outputs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
@@ -15,4 +16,4 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$out"
 rm -f "$out"/*.pb.gz "$out"/*.raw.gz "$out"/*.top
 "$tmp/profiles" "$out"
-bash "$here/oracle.sh" "$go" "$out"
+bash "$here/oracle.sh" "$go" "$out" ${ORACLE_CASES:+"$ORACLE_CASES"}
