@@ -7,7 +7,7 @@
 #include <string.h>
 #include "gorca/profile.h"
 #include "gorca/io.h"
-#include "pprof_fuzz_check.h"
+#include "fuzz_pprof_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,8 +2,8 @@
  * harness stays one file for the build): parse with tight limits, then on success walk the
  * model, run the top and folded views, and round-trip through the encoder. Any violated
  * property aborts, which libFuzzer and the regression driver report. */
-#ifndef GORCA_PPROF_FUZZ_CHECK_H
-#define GORCA_PPROF_FUZZ_CHECK_H
+#ifndef GORCA_FUZZ_PPROF_CHECK_H
+#define GORCA_FUZZ_PPROF_CHECK_H
 
 #include <stdlib.h>
 #include "gorca/profile.h"
