@@ -10,6 +10,7 @@
 #include "capture.h"
 #include "bundle.h"
 #include "trace.h"
+#include "analysis.h"
 
 #define GORCA_VERSION "0.1.0"
 
