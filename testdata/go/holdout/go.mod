@@ -1,0 +1,3 @@
+module gorca.test/holdout
+
+go 1.22
