@@ -50,9 +50,13 @@ def trace_summary(go, path):
             name = re.search(r'Name="([^"]*)"', rest).group(1)
             key = (name, re.search(r"Scope=(\S+)", rest).group(1))
             if kind == "RangeEnd":
-                ranges[name].append((t - open_r.pop(key, t0)) / 1e6)
+                if key in open_r:
+                    ranges[name].append((t - open_r.pop(key)) / 1e6)
             else:
-                open_r[key] = t if kind == "RangeBegin" else t0
+                if kind == "RangeBegin":
+                    open_r[key] = t
+                else:  # still active at a generation boundary
+                    open_r.setdefault(key, t)
         elif kind == "StateTransition":
             mm = re.search(r'GoID=(\d+) (\w+)->(\w+) Reason="([^"]*)"', rest)
             if not mm:
