@@ -110,6 +110,8 @@ run_variant() { # VERSION BINDIR INDEX
     printf '%s\n' "${sargs[*]}" >"$dir/service.flags"
     printf '%s\n' "${largs[*]}" >"$dir/load.flags"
 
+    local la
+    la=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
     "$bin/$app" "${sargs[@]}" -max-lifetime 3m >"$dir/service.out" 2>"$dir/service.err" &
     local spid=$!
     pids+=("$spid")
@@ -145,11 +147,11 @@ run_variant() { # VERSION BINDIR INDEX
     fi
     kill "$spid" 2>/dev/null
     wait "$spid" 2>/dev/null
-    python3 - "$dir" "$name" "$app" "$v" "$expected" "$status" "$capture_only" >>"$rows" <<'PY'
+    python3 - "$dir" "$name" "$app" "$v" "$expected" "$status" "$capture_only" "$la" >>"$rows" <<'PY'
 import json, os, sys
-d, name, app, v, expected, status, capture_only = sys.argv[1:8]
+d, name, app, v, expected, status, capture_only, la = sys.argv[1:9]
 row = {"variant": name, "app": app, "go": v, "expected": expected, "status": status,
-       "bundle": os.path.join(d, "bundle")}
+       "bundle": os.path.join(d, "bundle"), "load_average": la}
 try:
     load = json.load(open(os.path.join(d, "load.json")))
     row["load"] = {k: load.get(k) for k in ("requests", "rps", "errors", "timeouts", "latency_ms")}
@@ -193,7 +195,9 @@ PY
 }
 
 IFS=',' read -ra vlist <<<"$versions"
-echo "holdout: ${#names[@]} variants x Go ${versions}, ${seconds}s captures, into $out" >&2
+load_start=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+echo "holdout: ${#names[@]} variants x Go ${versions}, ${seconds}s captures, into $out (load average $load_start)" >&2
 for v in "${vlist[@]}"; do
     bin=$("$root/testdata/go/holdout/build.sh" "$v") || { echo "holdout-eval: build with Go $v failed" >&2; exit 1; }
     for i in "${!names[@]}"; do
@@ -201,7 +205,7 @@ for v in "${vlist[@]}"; do
     done
 done
 
-python3 - "$rows" "$out/results.json" "$capture_only" <<'PY'
+python3 - "$rows" "$out/results.json" "$capture_only" "$started" "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)" "$(nproc 2>/dev/null)" "$("$gorca" version 2>/dev/null | head -n 1)" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 faulty = [r for r in rows if r["expected"] != "healthy" and "correct" in r]
@@ -215,6 +219,8 @@ summary = {
     "top1_correct_and_medium_or_worse": sum(1 for r in faulty if r.get("correct_and_alarming")),
     "healthy_runs": len(healthy), "healthy_accused": accused,
     "failed_runs": sum(1 for r in rows if r["status"] != "ok"),
+    "started": sys.argv[4], "cpus": sys.argv[7], "gorca": sys.argv[8],
+    "load_average_start": sys.argv[5], "load_average_end": sys.argv[6],
 }
 json.dump({"schema": "gorca.holdout-results/1", "summary": summary, "runs": rows},
           open(sys.argv[2], "w"), indent=1)
@@ -227,5 +233,6 @@ else:
     print("healthy runs accused (a finding >= medium): %d of %d" % (accused, len(healthy)))
     if summary["failed_runs"]:
         print("runs that failed to run or analyse: %d" % summary["failed_runs"])
+print("load average %s at the start, %s at the end (%s CPUs)" % (sys.argv[5], sys.argv[6], sys.argv[7]))
 print("results: " + sys.argv[2])
 PY
