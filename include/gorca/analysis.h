@@ -121,23 +121,24 @@ void gorca_analysis_free(struct gorca_analysis *an);
 
 /* ---- shared vocabulary ------------------------------------------------------------------- */
 
-/* Where a goroutine's time goes. The first four are go tool trace's blocking profiles. */
-enum gorca_wait_class {
-    GORCA_WAIT_NET = 0, /* Waiting, reason "network" (sockets, pipes: the netpoller) */
-    GORCA_WAIT_SYNC,    /* Waiting, reason containing "chan", "sync" or "select" */
-    GORCA_WAIT_SYSCALL, /* in a system call (the syscall profile counts the whole call) */
-    GORCA_WAIT_SCHED,   /* Runnable: waiting for a P */
-    GORCA_WAIT_SLEEP,   /* Waiting, reason "sleep" (time.Sleep, timers) */
-    GORCA_WAIT_GC,      /* Waiting for the GC: mark assist parked, "wait until GC ends",
+/* Where a goroutine's time goes in a trace. The first four are go tool trace's blocking
+ * profiles. (Goroutine dumps have their own, finer classes: enum gorca_wait_class in dump.h.) */
+enum gorca_block_class {
+    GORCA_BLOCK_NET = 0, /* Waiting, reason "network" (sockets, pipes: the netpoller) */
+    GORCA_BLOCK_SYNC,    /* Waiting, reason containing "chan", "sync" or "select" */
+    GORCA_BLOCK_SYSCALL, /* in a system call (the syscall profile counts the whole call) */
+    GORCA_BLOCK_SCHED,   /* Runnable: waiting for a P */
+    GORCA_BLOCK_SLEEP,   /* Waiting, reason "sleep" (time.Sleep, timers) */
+    GORCA_BLOCK_GC,      /* Waiting for the GC: mark assist parked, "wait until GC ends",
                            preempted for a stack scan, sweeper and weak-pointer waits */
-    GORCA_WAIT_OTHER,   /* every other wait: "system goroutine wait", "forever", unspecified */
-    GORCA_WAIT_N
+    GORCA_BLOCK_OTHER,   /* every other wait: "system goroutine wait", "forever", unspecified */
+    GORCA_BLOCK_N
 };
 
 /* Short name of a class: "net", "sync", "syscall", "sched", "sleep", "gc", "other". */
-const char *gorca_wait_class_name(enum gorca_wait_class c);
+const char *gorca_block_class_name(enum gorca_block_class c);
 /* The class of a GoBlock reason string. This function can't fail. */
-enum gorca_wait_class gorca_wait_class_of_reason(const char *reason);
+enum gorca_block_class gorca_block_class_of_reason(const char *reason);
 
 /* Latency distribution. Percentiles come from a log-linear histogram (32 sub-buckets per power
  * of two, so within about 3 % of the exact value); count, sum and max are exact. */
@@ -188,7 +189,7 @@ struct gorca_named_time {
 
 /* One goroutine, as go tool trace's summariser sees it (§10.1). The non-overlapping times
  * (exec, sched wait, blocks by reason, syscall, syscall block, unknown) add up to total. */
-struct gorca_goroutine {
+struct gorca_trace_goroutine {
     int64_t id;
     const char *name;    /* start function (root frame of its first stack); "" if none seen */
     uint32_t group;      /* index into gorca_analysis_groups() */
@@ -197,18 +198,18 @@ struct gorca_goroutine {
     int64_t start_ns;    /* first time it ran; 0 if never */
     int64_t end_ns;      /* exit or block "forever"; 0 if alive at the end */
     int64_t total_ns;
-    int64_t exec_ns;               /* "Execution time" */
-    int64_t sched_wait_ns;         /* "Sched wait time" */
-    int64_t syscall_ns;            /* "Syscall execution time" */
-    int64_t syscall_block_ns;      /* "Block time (syscall)": in a syscall after losing its P */
-    int64_t unknown_ns;            /* "Unknown time" */
-    int64_t wait_ns[GORCA_WAIT_N]; /* the same time by class: NET/SYNC/SLEEP/GC/OTHER from
+    int64_t exec_ns;                /* "Execution time" */
+    int64_t sched_wait_ns;          /* "Sched wait time" */
+    int64_t syscall_ns;             /* "Syscall execution time" */
+    int64_t syscall_block_ns;       /* "Block time (syscall)": in a syscall after losing its P */
+    int64_t unknown_ns;             /* "Unknown time" */
+    int64_t wait_ns[GORCA_BLOCK_N]; /* the same time by class: NET/SYNC/SLEEP/GC/OTHER from
                                       the blocks, SYSCALL = syscall_block_ns, SCHED =
                                       sched_wait_ns */
-    int64_t assist_ns;             /* range "GC mark assist" (overlaps the above) */
-    int64_t sweep_ns;              /* range "GC incremental sweep" */
-    int64_t stw_ns;                /* ranges "stop-the-world (...)" this goroutine ran */
-    uint64_t cpu_samples;          /* CPU profile samples taken while it ran */
+    int64_t assist_ns;              /* range "GC mark assist" (overlaps the above) */
+    int64_t sweep_ns;               /* range "GC incremental sweep" */
+    int64_t stw_ns;                 /* ranges "stop-the-world (...)" this goroutine ran */
+    uint64_t cpu_samples;           /* CPU profile samples taken while it ran */
     const struct gorca_named_time *blocks; /* "Block time (<reason>)" */
     size_t n_blocks;
     const struct gorca_named_time *ranges; /* every range time, by range name */
@@ -216,12 +217,12 @@ struct gorca_goroutine {
 };
 
 /* Goroutines grouped by name (the "Goroutines" page): sums of the member rows. */
-struct gorca_goroutine_group {
+struct gorca_trace_group {
     const char *name;
     uint64_t count;
     int system;
     int64_t total_ns, exec_ns, sched_wait_ns, syscall_ns, syscall_block_ns, unknown_ns;
-    int64_t wait_ns[GORCA_WAIT_N];
+    int64_t wait_ns[GORCA_BLOCK_N];
     int64_t assist_ns, sweep_ns, stw_ns;
     uint64_t cpu_samples;
     const struct gorca_named_time *blocks;
@@ -232,10 +233,10 @@ struct gorca_goroutine_group {
 };
 
 /* Rows in goroutine id order (empty when keep_goroutine_rows was 0). */
-const struct gorca_goroutine *gorca_analysis_goroutines(const struct gorca_analysis *an, size_t *n);
+const struct gorca_trace_goroutine *gorca_analysis_goroutines(const struct gorca_analysis *an,
+                                                              size_t *n);
 /* Groups sorted by total execution time, largest first (the page's order). */
-const struct gorca_goroutine_group *gorca_analysis_groups(const struct gorca_analysis *an,
-                                                          size_t *n);
+const struct gorca_trace_group *gorca_analysis_groups(const struct gorca_analysis *an, size_t *n);
 
 /* ---- 2. blocking profiles ---------------------------------------------------------------- */
 
@@ -249,7 +250,7 @@ struct gorca_block_sample {
 };
 
 struct gorca_block_profile {
-    enum gorca_wait_class cls;
+    enum gorca_block_class cls;
     uint64_t count;
     int64_t total_ns;
     double share;          /* total_ns / sum over all classes (0 when nothing waited) */
@@ -264,14 +265,14 @@ struct gorca_block_profile {
 
 /* The profile of one class; never NULL for a valid class. */
 const struct gorca_block_profile *gorca_analysis_blocking(const struct gorca_analysis *an,
-                                                          enum gorca_wait_class cls);
+                                                          enum gorca_block_class cls);
 
 /* Appends the class' profile to out as profile.proto with go tool trace's layout (sample types
  * contentions/count and delay/nanoseconds, period trace/count 1, one location per PC, one
  * function per file and name): gzip'd when gzip_level is 1..12, raw when 0. Fails with
  * GORCA_E_NOMEM or the buffer's cap. */
 enum gorca_status gorca_analysis_write_pprof(const struct gorca_analysis *an,
-                                             enum gorca_wait_class cls, int gzip_level,
+                                             enum gorca_block_class cls, int gzip_level,
                                              struct gorca_buf *out,
                                              struct gorca_error *err) GORCA_CHECK;
 
@@ -364,7 +365,7 @@ struct gorca_bucket {
     int64_t start_ns;
     double running; /* goroutines running (incl. in a syscall with a P) */
     double runnable;
-    double waiting[GORCA_WAIT_N]; /* blocked goroutines by class ([SCHED] unused = runnable;
+    double waiting[GORCA_BLOCK_N]; /* blocked goroutines by class ([SCHED] unused = runnable;
                                      [SYSCALL] = in a syscall that lost its P) */
     double gomaxprocs;
     int64_t gc_ns;             /* time inside a GC mark phase */
@@ -397,8 +398,8 @@ enum gorca_request_source {
 /* Where a request's time went (goroutine-time of the serving goroutine inside the request). */
 struct gorca_request_time {
     int64_t exec_ns;
-    int64_t wait_ns[GORCA_WAIT_N]; /* NET here excludes the idle read that ends a request */
-    int64_t assist_ns;             /* overlaps exec/wait */
+    int64_t wait_ns[GORCA_BLOCK_N]; /* NET here excludes the idle read that ends a request */
+    int64_t assist_ns;              /* overlaps exec/wait */
     uint64_t cpu_samples;
 };
 
