@@ -1,11 +1,14 @@
 /* libFuzzer harness for the goroutine-dump parser (gorca_dump_parse: debug=2, crash logs,
- * debug=1). Property: never crashes, leaks or reads out of bounds; an error's offset lies
- * inside the input; a returned dump is consistent (group counts add up to the goroutine count,
- * members point back to their group, every listed goroutine is found by id) and compares with
- * itself without growth. Tight limits keep runs fast and exercise the limit paths. */
+ * debug=1) and, for input that is not text, the goroutine-profile mapping
+ * (gorca_profile_parse + gorca_dump_from_profile). Property: never crashes, leaks or reads out of
+ * bounds; an error's offset lies inside the input; a returned dump is consistent (group counts add
+ * up to the goroutine count, members point back to their group, every listed goroutine is found by
+ * id) and compares with itself without growth. Tight limits keep runs fast and exercise the limit
+ * paths. */
 #include <stdlib.h>
 #include <string.h>
 #include "gorca/dump.h"
+#include "gorca/profile.h"
 
 static void check(int ok)
 {
@@ -58,6 +61,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     st = gorca_dump_parse(data, size, "fuzz", &lim, &d, &err);
     check((st == GORCA_OK || st == GORCA_E_TRUNCATED) == (d != NULL));
     check(st == GORCA_OK || !err.has_offset || err.offset <= size);
+    if (st == GORCA_E_UNSUPPORTED) {
+        struct gorca_profile *p = NULL;
+
+        gorca_error_init(&err, "fuzz");
+        if (gorca_profile_parse(data, size, &lim, &p, &err) == GORCA_OK) {
+            gorca_error_init(&err, "fuzz");
+            st = gorca_dump_from_profile(p, "fuzz", &lim, &d, &err);
+            check((st == GORCA_OK) == (d != NULL));
+        }
+        gorca_profile_free(p);
+    }
     if (d == NULL)
         return 0;
     walk(d);

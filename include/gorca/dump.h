@@ -209,11 +209,24 @@ enum gorca_status gorca_dump_parse(const uint8_t *data, size_t len, const char *
                                    const struct gorca_limits *lim, struct gorca_dump **out,
                                    struct gorca_error *err) GORCA_CHECK;
 
-/* Reads path ("-" = stdin), inflates gzip, and parses the result like gorca_dump_parse;
- * a protobuf goroutine profile is decoded through profile.h when the build has it (else
- * GORCA_E_UNSUPPORTED). Same results and ownership as gorca_dump_parse. */
+/* Reads path ("-" = stdin), inflates gzip, and parses the result like gorca_dump_parse, or,
+ * when it is a protobuf profile, decodes it with gorca_profile_parse and converts it with
+ * gorca_dump_from_profile. Same results and ownership as gorca_dump_parse. */
 enum gorca_status gorca_dump_load(const char *path, const struct gorca_limits *lim,
                                   struct gorca_dump **out, struct gorca_error *err) GORCA_CHECK;
+
+struct gorca_profile;
+
+/* Builds the grouped model from a decoded goroutine profile (profile.h; also threadcreate and
+ * custom count profiles): one group per sample with count = the first value, string labels
+ * (numeric ones as "<num>[ <unit>]"), frames from the locations' lines innermost first (all
+ * but a location's last line are inlined calls), generic type arguments printed "[...]" as in
+ * tracebacks, and the wait reason inferred from the frames. No goroutines are listed and there
+ * are no wait states or creators. Fails with GORCA_E_UNSUPPORTED naming the kind for other
+ * profiles, and for delta profiles (negative counts). p may be freed afterwards. */
+enum gorca_status gorca_dump_from_profile(const struct gorca_profile *p, const char *source,
+                                          const struct gorca_limits *lim, struct gorca_dump **out,
+                                          struct gorca_error *err) GORCA_CHECK;
 
 /* Frees the dump and everything it owns. Accepts NULL. */
 void gorca_dump_free(struct gorca_dump *d);

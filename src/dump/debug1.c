@@ -333,52 +333,12 @@ static uint32_t hidden_frames(const struct dump_builder *b)
     return 0;
 }
 
-static int label_cmp(const void *a, const void *b)
-{
-    const struct gorca_dump_label *x = a, *y = b;
-
-    return strcmp(x->key, y->key);
-}
-
 static enum gorca_status end_record(struct d1 *p, uint64_t count)
 {
-    struct dump_builder *b = p->b;
-    struct gorca_dump_group g;
+    enum gorca_status st = dump_add_record(p->b, count, hidden_frames(p->b), p->ls.off);
 
-    if (b->n_groups >= b->lim.samples)
-        return GORCA_FAIL(b->err, GORCA_E_LIMIT, (int64_t)p->ls.off, NULL,
-                          "more than %llu records (limit samples)",
-                          (unsigned long long)b->lim.samples);
-    memset(&g, 0, sizeof(g));
-    g.count = count;
-    g.max_wait_minutes = -1;
-    g.stack = dump_intern_stack(b, b->scratch, b->n_scratch);
-    if (g.stack == NULL)
-        return b->err->code;
-    if (b->n_pcs > 0) {
-        uint64_t *pcs = base_arena_alloc(b->arena, b->n_pcs * sizeof(*pcs));
-
-        if (pcs == NULL)
-            return dump_nomem(b, p->ls.off, NULL);
-        memcpy(pcs, b->pcs, b->n_pcs * sizeof(*pcs));
-        g.pcs = pcs;
-        g.n_pcs = (uint32_t)b->n_pcs;
-    }
-    if (b->n_labels > 0) {
-        struct gorca_dump_label *l = base_arena_alloc(b->arena, b->n_labels * sizeof(*l));
-
-        if (l == NULL)
-            return dump_nomem(b, p->ls.off, NULL);
-        memcpy(l, b->labels, b->n_labels * sizeof(*l));
-        qsort(l, b->n_labels, sizeof(*l), label_cmp);
-        g.labels = l;
-        g.n_labels = (uint32_t)b->n_labels;
-        b->d->has_labels = 1;
-    }
-    dump_infer_group(&g, hidden_frames(b));
-    if (dump_grow(b, (void **)&b->groups, &b->cap_groups, b->n_groups + 1, sizeof(*b->groups)) != 0)
-        return b->err->code;
-    b->groups[b->n_groups++] = g;
+    if (st != GORCA_OK)
+        return st;
     if (p->sum > UINT64_MAX - count)
         return fail(p, "record counts overflow");
     p->sum += count;

@@ -3,6 +3,7 @@
  * inflated, protobuf routed to the profile decoder), and freeing. */
 #include <stdlib.h>
 #include "gorca/io.h"
+#include "gorca/profile.h"
 #include "dump_int.h"
 
 /* ---- sniffing ----------------------------------------------------------------------------*/
@@ -139,6 +140,19 @@ void gorca_dump_free(struct gorca_dump *d)
 
 /* ---- loading -----------------------------------------------------------------------------*/
 
+/* The first byte of a profile.proto message is the key of a field Go writes (1-14, length
+ * delimited or varint), and text dumps start with a printable byte. */
+static int looks_like_protobuf(const uint8_t *p, size_t n)
+{
+    unsigned field, wire;
+
+    if (n == 0)
+        return 0;
+    field = p[0] >> 3;
+    wire = p[0] & 7;
+    return field >= 1 && field <= 14 && (wire == 0 || wire == 2) && (p[0] < 0x20 || p[0] > 0x7e);
+}
+
 enum gorca_status gorca_dump_load(const char *path, const struct gorca_limits *lim,
                                   struct gorca_dump **out, struct gorca_error *err)
 {
@@ -146,6 +160,7 @@ enum gorca_status gorca_dump_load(const char *path, const struct gorca_limits *l
     uint8_t *data = NULL, *raw = NULL;
     size_t len = 0, raw_len = 0;
     enum gorca_status st;
+    int gzipped;
 
     *out = NULL;
     if (err->source == NULL)
@@ -153,7 +168,8 @@ enum gorca_status gorca_dump_load(const char *path, const struct gorca_limits *l
     st = gorca_read_file(path, l.input_bytes, &raw, &raw_len, err);
     if (st != GORCA_OK)
         return st;
-    if (gorca_is_gzip(raw, raw_len)) {
+    gzipped = gorca_is_gzip(raw, raw_len);
+    if (gzipped) {
         st = gorca_gunzip(raw, raw_len, l.input_bytes, &data, &len, err);
         free(raw);
         if (st != GORCA_OK)
@@ -162,10 +178,13 @@ enum gorca_status gorca_dump_load(const char *path, const struct gorca_limits *l
         data = raw;
         len = raw_len;
     }
-    if (gorca_dump_sniff(data, len) == 0 && len > 0 && data[0] == 0x0a) {
-        st = GORCA_FAIL(err, GORCA_E_UNSUPPORTED, 0, NULL,
-                        "this looks like a protobuf profile; reading goroutine profiles in "
-                        "protobuf form needs the pprof decoder");
+    if (gorca_dump_sniff(data, len) == 0 && (gzipped || looks_like_protobuf(data, len))) {
+        struct gorca_profile *p = NULL;
+
+        st = gorca_profile_parse(data, len, &l, &p, err);
+        if (st == GORCA_OK)
+            st = gorca_dump_from_profile(p, path, &l, out, err);
+        gorca_profile_free(p);
     } else {
         st = gorca_dump_parse(data, len, path, &l, out, err);
     }

@@ -206,6 +206,10 @@ long dump_go_unquote(const char *s, size_t n, char *out);
  * Moves the goroutines into the arena, groups them (debug=2/crash) or sorts the records
  * (debug=1/proto), builds the spawn tree, creators and class totals. */
 enum gorca_status dump_finish(struct dump_builder *b);
+/* Adds a debug=1/proto record from the builder's scratch frames, labels and PCs (labels are
+ * sorted by key); its wait reason is inferred (hidden: runtime frames the input left out). */
+enum gorca_status dump_add_record(struct dump_builder *b, uint64_t count, uint32_t hidden,
+                                  uint64_t off);
 /* Sets group->reason/wait_class from its frames (debug=1 "hidden" count, or 0). */
 void dump_infer_group(struct gorca_dump_group *g, uint32_t hidden);
 /* Refines the class of a recorded reason with the stack ("IO wait" on a file or pipe is

@@ -7,6 +7,55 @@
 
 /* ---- debug=1 / proto records -------------------------------------------------------------*/
 
+static int label_cmp(const void *a, const void *b)
+{
+    const struct gorca_dump_label *x = a, *y = b;
+
+    return strcmp(x->key, y->key);
+}
+
+enum gorca_status dump_add_record(struct dump_builder *b, uint64_t count, uint32_t hidden,
+                                  uint64_t off)
+{
+    struct gorca_dump_group g;
+
+    if (b->n_groups >= b->lim.samples)
+        return GORCA_FAIL(b->err, GORCA_E_LIMIT, (int64_t)off, NULL,
+                          "more than %llu records (limit samples)",
+                          (unsigned long long)b->lim.samples);
+    memset(&g, 0, sizeof(g));
+    g.count = count;
+    g.max_wait_minutes = -1;
+    g.stack = dump_intern_stack(b, b->scratch, b->n_scratch);
+    if (g.stack == NULL)
+        return b->err->code;
+    if (b->n_pcs > 0) {
+        uint64_t *pcs = base_arena_alloc(b->arena, b->n_pcs * sizeof(*pcs));
+
+        if (pcs == NULL)
+            return dump_nomem(b, off, NULL);
+        memcpy(pcs, b->pcs, b->n_pcs * sizeof(*pcs));
+        g.pcs = pcs;
+        g.n_pcs = (uint32_t)b->n_pcs;
+    }
+    if (b->n_labels > 0) {
+        struct gorca_dump_label *l = base_arena_alloc(b->arena, b->n_labels * sizeof(*l));
+
+        if (l == NULL)
+            return dump_nomem(b, off, NULL);
+        memcpy(l, b->labels, b->n_labels * sizeof(*l));
+        qsort(l, b->n_labels, sizeof(*l), label_cmp);
+        g.labels = l;
+        g.n_labels = (uint32_t)b->n_labels;
+        b->d->has_labels = 1;
+    }
+    dump_infer_group(&g, hidden);
+    if (dump_grow(b, (void **)&b->groups, &b->cap_groups, b->n_groups + 1, sizeof(*b->groups)) != 0)
+        return b->err->code;
+    b->groups[b->n_groups++] = g;
+    return GORCA_OK;
+}
+
 static int group_rank(const void *a, const void *b)
 {
     const struct gorca_dump_group *x = a, *y = b;

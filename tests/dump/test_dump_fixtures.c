@@ -132,11 +132,25 @@ static long fact_count(const struct facts *f, const char *name)
     return -1;
 }
 
+/* Text fixtures say /app/main.go; the proto keeps the build machine's path, so a file also
+ * matches when it ends with the part after "/app". */
+static int same_file(const char *got, const char *fact)
+{
+    size_t g = strlen(got), k;
+
+    if (strcmp(got, fact) == 0)
+        return 1;
+    if (strncmp(fact, "/app/", 5) != 0)
+        return 0;
+    k = strlen(fact + 4);
+    return g > k && strcmp(got + g - k, fact + 4) == 0;
+}
+
 static int stack_has(const struct gorca_dump_stack *st, const char *file, uint32_t line)
 {
     for (uint32_t i = 0; i < st->n_frames; i++)
         if (st->frames[i]->kind == GORCA_FRAME_GO && st->frames[i]->line == line &&
-            strcmp(st->frames[i]->file, file) == 0)
+            same_file(st->frames[i]->file, file))
             return 1;
     return 0;
 }
@@ -195,34 +209,40 @@ static const char *where(const char *v, const char *file, const char *fact)
         ASSERT_STREQ(gorca_wait_class_name(g_->wait_class), (want_class)); \
     } while (0)
 
-/* The zoo every serve/panic/sigquit run parks, with the runtime's reason for version minor. */
+enum zoo_mode { ZOO_DEBUG2, ZOO_DEBUG1, ZOO_PROTO };
+
+/* The zoo every serve/panic/sigquit run parks, with the runtime's reason for version minor
+ * (debug=2), or the reason inferred from frames (debug=1 hides the runtime frames; the proto
+ * has them all but cannot tell a nil channel). */
 static void check_zoo(const struct gorca_dump *d, const struct facts *f, const char *v,
-                      const char *file, int inferred)
+                      const char *file, enum zoo_mode mode)
 {
     int minor = minor_of(v);
     const char *wg = minor >= 24 ? "sync.WaitGroup.Wait" : "semacquire";
     const char *lock = minor >= 20 ? "sync.Mutex.Lock" : "semacquire";
     const char *rlock = minor >= 20 ? "sync.RWMutex.RLock" : "semacquire";
     const char *wlock = minor >= 20 ? "sync.RWMutex.Lock" : "semacquire";
-    const char *chan = inferred ? "chan send/receive" : NULL;
+    const char *recv = "chan receive", *send = "chan send", *nilrecv = "chan receive (nil chan)";
+    const char *nocases = "select (no cases)";
 
-    if (inferred) { /* debug=1 infers from frames; Mutex reasons exist for every version */
+    if (mode != ZOO_DEBUG2) { /* from frames: the mutex reasons exist for every version */
         lock = "sync.Mutex.Lock";
         rlock = "sync.RWMutex.RLock";
         wlock = "sync.RWMutex.Lock";
+        nilrecv = "chan receive";
+    }
+    if (mode == ZOO_DEBUG1) {
+        recv = send = nilrecv = "chan send/receive";
+        nocases = "select";
     }
     EXPECT_AT(d, f, v, file, "mutex", fact_count(f, "nMutex"), lock, "sync");
     EXPECT_AT(d, f, v, file, "rwmutex-rlock", fact_count(f, "nRLock"), rlock, "sync");
     EXPECT_AT(d, f, v, file, "rwmutex-lock", fact_count(f, "nRWLock"), wlock, "sync");
-    EXPECT_AT(d, f, v, file, "generic-recv", fact_count(f, "nRecv"), chan ? chan : "chan receive",
-              "channel");
-    EXPECT_AT(d, f, v, file, "chan-send", fact_count(f, "nSend"), chan ? chan : "chan send",
-              "channel");
-    EXPECT_AT(d, f, v, file, "nil-recv", fact_count(f, "nNilRecv"),
-              chan ? chan : "chan receive (nil chan)", "channel");
+    EXPECT_AT(d, f, v, file, "generic-recv", fact_count(f, "nRecv"), recv, "channel");
+    EXPECT_AT(d, f, v, file, "chan-send", fact_count(f, "nSend"), send, "channel");
+    EXPECT_AT(d, f, v, file, "nil-recv", fact_count(f, "nNilRecv"), nilrecv, "channel");
     EXPECT_AT(d, f, v, file, "select|select-stmt", fact_count(f, "nSelect"), "select", "select");
-    EXPECT_AT(d, f, v, file, "select-no-cases", fact_count(f, "nNoCases"),
-              inferred ? "select" : "select (no cases)", "select");
+    EXPECT_AT(d, f, v, file, "select-no-cases", fact_count(f, "nNoCases"), nocases, "select");
     EXPECT_AT(d, f, v, file, "cond", fact_count(f, "nCond"), "sync.Cond.Wait", "sync");
     EXPECT_AT(d, f, v, file, "waitgroup", fact_count(f, "nWaitGrp"), wg, "sync");
     EXPECT_AT(d, f, v, file, "sleep", fact_count(f, "nSleep"), "sleep", "sleep");
@@ -230,10 +250,9 @@ static void check_zoo(const struct gorca_dump *d, const struct facts *f, const c
     EXPECT_AT(d, f, v, file, "net-accept", 1, "IO wait", "network");
     EXPECT_AT(d, f, v, file, "pipe-read", 1, "IO wait", "syscall");
     EXPECT_AT(d, f, v, file, "syscall-read", 1, "syscall", "syscall");
-    EXPECT_AT(d, f, v, file, "locked", 1, chan ? chan : "chan receive", "channel");
-    EXPECT_AT(d, f, v, file, "labels", fact_count(f, "nLabeled"), chan ? chan : "chan receive",
-              "channel");
-    EXPECT_AT(d, f, v, file, "leak", 1, chan ? chan : "chan receive", "channel");
+    EXPECT_AT(d, f, v, file, "locked", 1, recv, "channel");
+    EXPECT_AT(d, f, v, file, "labels", fact_count(f, "nLabeled"), recv, "channel");
+    EXPECT_AT(d, f, v, file, "leak", 1, recv, "channel");
     if (minor >= 23)
         EXPECT_AT(d, f, v, file, "coroutine", 1, "coroutine", "other");
 }
@@ -259,7 +278,7 @@ TEST(debug2_zoo)
         test_name_now = v;
         ASSERT_EQ_INT(d->format, GORCA_DUMP_DEBUG2);
         ASSERT_EQ_U64(d->n_goroutines, d->n_listed);
-        check_zoo(d, &f, v, "debug2.txt", 0);
+        check_zoo(d, &f, v, "debug2.txt", ZOO_DEBUG2);
         if (test_failed_now) {
             gorca_dump_free(d);
             return;
@@ -374,7 +393,7 @@ TEST(debug2_minutes)
         d = load(fixture(v, "debug2-minutes.txt"), GORCA_OK);
         if (d == NULL)
             return;
-        check_zoo(d, &f, v, "debug2-minutes.txt", 0);
+        check_zoo(d, &f, v, "debug2-minutes.txt", ZOO_DEBUG2);
         test_name_now = v;
         at_fact(d, &f, "mutex", &g, &ng);
         ASSERT_TRUE(g->max_wait_minutes >= 1);
@@ -539,7 +558,7 @@ TEST(debug1_zoo_and_labels)
         if (d == NULL)
             return;
         ASSERT_STREQ(d->profile_name, "goroutine");
-        check_zoo(d, &f, v, "debug1.txt", 1);
+        check_zoo(d, &f, v, "debug1.txt", ZOO_DEBUG1);
         test_name_now = v;
         for (size_t k = 0; k < d->n_groups; k++) {
             const struct gorca_dump_group *g = &d->groups[k];
@@ -610,6 +629,80 @@ TEST(debug1_agrees_with_debug2)
     test_name_now = "debug1_agrees_with_debug2";
 }
 
+static int pair_cmp(const void *a, const void *b)
+{
+    const uint64_t *x = a, *y = b;
+
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+/* The goroutine protobuf profile, decoded by pprof's decoder and mapped to the dump model:
+ * go tool pprof -raw of the same file is the oracle for counts, stack lengths and labels. */
+TEST(proto_vs_pprof_raw)
+{
+    int checked = 0;
+
+    for (int i = 0; i < n_versions; i++) {
+        const char *v = versions[i];
+        uint64_t counts[512], pairs[512][2], mine[512][2];
+        uint32_t nlocs[512];
+        char raw[4096];
+        struct facts f;
+        struct gorca_dump *d;
+        int n, labeled = 0;
+
+        snprintf(raw, sizeof(raw), "%s", fixture(v, "goroutine.pprof-raw.txt"));
+        n = read_raw_samples(raw, counts, nlocs, 512);
+        if (n < 0 || load_facts(v, &f) != 0)
+            continue;
+        d = load(fixture(v, "goroutine.pb.gz"), GORCA_OK);
+        if (d == NULL)
+            return;
+        test_name_now = raw;
+        ASSERT_EQ_INT(d->format, GORCA_DUMP_PROTO);
+        ASSERT_STREQ(d->profile_name, "goroutine");
+        ASSERT_EQ_U64(d->n_groups, (uint64_t)n);
+        for (int j = 0; j < n; j++) {
+            pairs[j][0] = counts[j];
+            pairs[j][1] = nlocs[j];
+            mine[j][0] = d->groups[j].count;
+            mine[j][1] = d->groups[j].n_pcs;
+            labeled += d->groups[j].n_labels > 0;
+        }
+        qsort(pairs, (size_t)n, sizeof(pairs[0]), pair_cmp);
+        qsort(mine, (size_t)n, sizeof(mine[0]), pair_cmp);
+        for (int j = 0; j < n; j++) {
+            ASSERT_EQ_U64(mine[j][0], pairs[j][0]);
+            ASSERT_EQ_U64(mine[j][1], pairs[j][1]);
+        }
+        ASSERT_EQ_INT(labeled, fact_count(&f, "nLabeled"));
+        check_zoo(d, &f, v, "goroutine.pb.gz", ZOO_PROTO);
+        test_name_now = raw;
+        /* generic frames print as in tracebacks; inlined callers are marked */
+        {
+            const struct gorca_dump_group *g;
+            int ng, inl = 0;
+
+            at_fact(d, &f, "generic-recv", &g, &ng);
+            ASSERT_TRUE(g != NULL);
+            for (uint32_t k = 0; k < g->stack->n_frames; k++) {
+                if (strcmp(g->stack->frames[k]->func, "main.waitOn[...]") == 0)
+                    inl = g->stack->frames[k]->inlined;
+            }
+            ASSERT_EQ_INT(inl, 1);
+        }
+        gorca_dump_free(d);
+        checked++;
+        if (test_failed_now)
+            return;
+    }
+    test_name_now = "proto_vs_pprof_raw";
+    if (checked == 0)
+        TEST_SKIP("no goroutine.pb.gz fixtures");
+}
+
 TEST(threadcreate)
 {
     for (int i = 0; i < n_versions; i++) {
@@ -662,7 +755,7 @@ TEST(crash_panic)
         ASSERT_STREQ(d->goroutines[0].reason, "running");
         fact_line(&f, "panic", &file, &line);
         ASSERT_TRUE(stack_has(d->goroutines[0].stack, file, line));
-        check_zoo(d, &f, v, "crash-panic.txt", 0);
+        check_zoo(d, &f, v, "crash-panic.txt", ZOO_DEBUG2);
         gorca_dump_free(d);
         if (test_failed_now)
             return;
@@ -778,7 +871,7 @@ TEST(crash_sigquit)
             if (g->stack->n_frames > 0 && !g->stack->frames[0]->inlined)
                 ASSERT_TRUE(g->stack->frames[0]->pc != 0);
         }
-        check_zoo(d, &f, v, "crash-sigquit.txt", 0);
+        check_zoo(d, &f, v, "crash-sigquit.txt", ZOO_DEBUG2);
         gorca_dump_free(d);
         if (test_failed_now)
             return;
@@ -905,6 +998,7 @@ TEST_MAIN({
     RUN(debug1_vs_pprof_raw);
     RUN(debug1_zoo_and_labels);
     RUN(debug1_agrees_with_debug2);
+    RUN(proto_vs_pprof_raw);
     RUN(threadcreate);
     RUN(crash_panic);
     RUN(crash_small);
