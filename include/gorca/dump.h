@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "buf.h"
 #include "error.h"
 #include "limits.h"
 
@@ -289,6 +290,34 @@ enum gorca_status gorca_dump_compare(const struct gorca_dump *old_dump,
                                      struct gorca_dump_diff **out,
                                      struct gorca_error *err) GORCA_CHECK;
 void gorca_dump_diff_free(struct gorca_dump_diff *diff);
+
+/* ---- rendering (gorca goroutines; docs/commands/goroutines.md) ---------------------------
+ * Text is at most width columns (longer names are shortened in the middle); JSON follows the
+ * schema in docs/commands/goroutines.md. Both append to out and check nothing: the caller
+ * checks the buffer once (gorca_buf_status). */
+struct gorca_dump_view {
+    size_t top;         /* groups (or growing groups) to show; 0 = all */
+    uint64_t min_count; /* hide groups with fewer goroutines (diff: smaller growth) */
+    int wait_class;     /* show only this enum gorca_wait_class; -1 = all */
+    unsigned frames;    /* frames per group in text after collapsing; 0 = 4 */
+    unsigned width;     /* text columns; 0 = 100 */
+};
+
+/* Sets v to the defaults above. This function can't fail. */
+void gorca_dump_view_init(struct gorca_dump_view *v);
+/* name labels the input in headers and JSON ("path"); borrowed. */
+void gorca_dump_render_text(const struct gorca_dump *d, const char *name,
+                            const struct gorca_dump_view *v, struct gorca_buf *out);
+void gorca_dump_render_json(const struct gorca_dump *d, const char *name,
+                            const struct gorca_dump_view *v, struct gorca_buf *out);
+/* Growth between two dumps: growing groups first (largest growth first), then a summary of
+ * the shrinking and unchanged ones. */
+void gorca_dump_diff_render_text(const struct gorca_dump_diff *diff, const char *old_name,
+                                 const char *new_name, const struct gorca_dump_view *v,
+                                 struct gorca_buf *out);
+void gorca_dump_diff_render_json(const struct gorca_dump_diff *diff, const char *old_name,
+                                 const char *new_name, const struct gorca_dump_view *v,
+                                 struct gorca_buf *out);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,8 @@
 #include "bundle.h"
 #include "trace.h"
 #include "analysis.h"
+#include "dump.h"
+#include "inspect.h"
 
 #define GORCA_VERSION "0.1.0"
 
