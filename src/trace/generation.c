@@ -555,15 +555,15 @@ static int resolve_stacks(struct gorca_trace *tr)
                                "found invalid file string ID %llu for stack %llu",
                                (unsigned long long)f->file, (unsigned long long)s->id);
             if (func == NULL || file == NULL)
-                return tr_fail(tr, GORCA_E_LIMIT, s->off, "interned names exceed the arena limit");
+                return tr_intern_fail(tr, s->off);
             fh = tr_intern_frame(&tr->intern, f->pc, func, file, f->line);
             if (fh == 0 || tr_map_put(&g->pc_map, f->pc, fh) != 0)
-                return tr_fail(tr, GORCA_E_NOMEM, s->off, "out of memory interning frames");
+                return tr_intern_fail(tr, s->off);
             g->scratch[j] = fh;
         }
         s->handle = tr_intern_stack(&tr->intern, g->scratch, s->n);
         if (s->handle == 0)
-            return tr_fail(tr, GORCA_E_NOMEM, s->off, "out of memory interning stacks");
+            return tr_intern_fail(tr, s->off);
     }
     return 0;
 }

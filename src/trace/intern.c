@@ -62,8 +62,11 @@ const char *tr_intern_str(struct tr_intern *in, const char *s, size_t n)
             return in->strs[i].s;
     }
     copy = base_arena_strndup(&in->arena, s, n);
-    if (copy == NULL)
+    if (copy == NULL) {
+        in->limit_hit = in->arena.max_bytes != 0 &&
+                        in->arena.total + ((n + 16) & ~(size_t)15) + 64 > in->arena.max_bytes;
         return NULL;
+    }
     in->strs[i].hash = h;
     in->strs[i].s = copy;
     in->strs[i].len = (uint32_t)n;

@@ -82,18 +82,18 @@ static struct tr_gstate *new_g(struct gorca_trace *tr, int64_t id, uint8_t statu
             return NULL;
         ix = (uint32_t)o->n_gs++;
     }
-    if (tr_map_put(&o->g_idx, (uint64_t)id, ix) != 0) {
-        o->gs[ix].id = o->free_g;
-        o->free_g = ix;
-        return NULL;
-    }
     g = &o->gs[ix];
-    g->id = (uint64_t)id;
-    g->status = status;
     g->n_ranges = g->cap_ranges = 0;
     g->ranges = NULL;
     g->regions = NULL;
     g->n_regions = g->cap_regions = 0;
+    if (tr_map_put(&o->g_idx, (uint64_t)id, ix) != 0) {
+        g->id = o->free_g;
+        o->free_g = ix;
+        return NULL;
+    }
+    g->id = (uint64_t)id;
+    g->status = status;
     g->seq_gen = gen;
     g->seq = 0;
     return g;
@@ -855,7 +855,7 @@ static int adv_task_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *
         return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset, "invalid string ID %llu for %s event",
                        (unsigned long long)ev->e.args[2], ev_name(ev));
     if (name == NULL)
-        return oom(tr, ev);
+        return tr_intern_fail(tr, ev->e.offset);
     if (o->free_task != UINT32_MAX) {
         ix = o->free_task;
         o->free_task = (uint32_t)o->tasks[ix].parent;
@@ -917,7 +917,7 @@ static int adv_region(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
         return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset, "invalid string ID %llu for %s event",
                        (unsigned long long)ev->e.args[1], ev_name(ev));
     if (name == NULL)
-        return oom(tr, ev);
+        return tr_intern_fail(tr, ev->e.offset);
     s = get_g(&tr->order, cur->g);
     if (s == NULL)
         return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset,
@@ -1172,7 +1172,7 @@ static int adv_go_range_begin(struct gorca_trace *tr, struct tr_ev *ev, struct c
         if (!ok)
             desc = unknown_desc; /* delivery reports the unknown string id */
         else if (desc == NULL)
-            return oom(tr, ev);
+            return tr_intern_fail(tr, ev->e.offset);
     }
     s = get_g(&tr->order, cur->g);
     if (s == NULL)
@@ -1772,7 +1772,7 @@ static const char *event_string(struct gorca_trace *tr, const struct tr_ev *ev, 
     if (s->interned == NULL)
         s->interned = tr_intern_str(&tr->intern, s->s, s->len);
     if (s->interned == NULL)
-        tr_fail(tr, GORCA_E_LIMIT, ev->e.offset, "interned names exceed the arena limit");
+        tr_intern_fail(tr, ev->e.offset);
     return s->interned;
 }
 
@@ -1895,7 +1895,7 @@ static int fill_range(struct gorca_trace *tr, const struct tr_ev *ev, struct gor
         r->name = tr_intern_str(&tr->intern, tr->range_name,
                                 n < 0 ? 0 : BASE_MIN((size_t)n, sizeof(tr->range_name) - 1));
         if (r->name == NULL)
-            return tr_fail(tr, GORCA_E_LIMIT, ev->e.offset, "interned names exceed the limit");
+            return tr_intern_fail(tr, ev->e.offset);
         return 0;
     }
     case GORCA_TRACE_EV_GC_BEGIN:

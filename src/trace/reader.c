@@ -35,6 +35,15 @@ int tr_fail_at(struct gorca_trace *tr, int line, enum gorca_status code, uint64_
     return -1;
 }
 
+int tr_intern_fail(struct gorca_trace *tr, uint64_t off)
+{
+    if (tr->intern.limit_hit)
+        return tr_fail(tr, GORCA_E_LIMIT, off,
+                       "interned names and stacks exceed the arena limit of %llu bytes",
+                       (unsigned long long)tr->intern.max_bytes);
+    return tr_fail(tr, GORCA_E_NOMEM, off, "out of memory interning names and stacks");
+}
+
 void tr_queue_push(struct gorca_trace *tr, const struct tr_ev *ev)
 {
     /* Capacity is never exceeded: one advance queues at most three events and the queue

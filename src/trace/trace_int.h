@@ -248,11 +248,12 @@ struct tr_intern {
     struct tr_map stack_idx; /* hash(frames) -> first handle (chained) */
     uint32_t *stack_next;
     uint64_t max_bytes;
+    int limit_hit; /* the last failure was the arena limit, not malloc */
 };
 
 void tr_intern_init(struct tr_intern *in, uint64_t max_bytes);
 void tr_intern_release(struct tr_intern *in);
-/* Interned copy of s[0..n), or NULL when out of memory / over the limit. */
+/* Interned copy of s[0..n), or NULL when out of memory / over the limit (limit_hit set). */
 const char *tr_intern_str(struct tr_intern *in, const char *s, size_t n);
 /* Frame handle for (pc, func, file, line) with interned func/file; 0 on failure. */
 uint32_t tr_intern_frame(struct tr_intern *in, uint64_t pc, const char *func, const char *file,
@@ -557,6 +558,8 @@ static inline void tr_queue_push_ref(struct gorca_trace *tr, struct tr_ev *ev)
 int tr_fail_at(struct gorca_trace *tr, int line, enum gorca_status code, uint64_t off,
                const char *fmt, ...) GORCA_PRINTF(5, 6);
 #define tr_fail(tr, code, off, ...) tr_fail_at((tr), __LINE__, (code), (off), __VA_ARGS__)
+/* Records why interning failed: the arena limit (GORCA_E_LIMIT) or malloc (GORCA_E_NOMEM). */
+int tr_intern_fail(struct gorca_trace *tr, uint64_t off);
 
 /* ---- text form of the wire format, for tests (text.c) ---------------------------------- */
 

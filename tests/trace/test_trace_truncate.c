@@ -131,8 +131,10 @@ static int check_cut(const uint8_t *data, uint64_t c, const struct full *f, int 
         if (!diverged && (i >= f->n || !same(&f->ev[i], ev)))
             diverged = 1;
         if (diverged && i < need) {
-            test_fail_msg(__FILE__, __LINE__, "%s cut at %llu: event %zu differs from the full "
-                          "trace inside a complete generation", name, (unsigned long long)c, i);
+            test_fail_msg(__FILE__, __LINE__,
+                          "%s cut at %llu: event %zu differs from the full "
+                          "trace inside a complete generation",
+                          name, (unsigned long long)c, i);
             gorca_trace_free(tr);
             return -1;
         }
