@@ -172,8 +172,10 @@ struct gorca_trace_transition {
     const char *reason;                 /* GoStop/GoBlock reason ("chan receive", "sync",
                                            "network", ...); "" otherwise; interned */
     uint32_t stack;                     /* transition stack: the blocking/stopping/syscall
-                                           stack, a GoStatusStack's stack, or for a created
-                                           goroutine its start function (one frame); 0 none */
+                                           stack, a GoStatusStack's stack (as Go 1.26's
+                                           reader reports it; 1.22-1.25 readers leave it
+                                           empty there), or for a created goroutine its start
+                                           function (one frame); 0 none */
 };
 
 struct gorca_trace_range {
@@ -310,8 +312,11 @@ void gorca_trace_free(struct gorca_trace *tr);
 
 /* Delivers the next event in *ev. Returns GORCA_OK with *ev set, or GORCA_OK with *ev NULL at
  * the clean end of the trace. Any other status is an error recorded in err (input, byte
- * offset, generation, what was expected); it is sticky: later calls return it again. Every
- * event delivered before an error is valid. */
+ * offset, generation, what was expected; err->source is kept when the caller set it); it is
+ * sticky: later calls return it again. Every event delivered before an error is valid: all
+ * generations before the failing one were delivered completely, and a generation is only
+ * started once its batches and tables were read and validated (a cut capture therefore ends
+ * with GORCA_E_TRUNCATED after the last complete generation). */
 enum gorca_status gorca_trace_next(struct gorca_trace *tr, const struct gorca_trace_event **ev,
                                    struct gorca_error *err) GORCA_CHECK;
 

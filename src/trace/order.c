@@ -1298,24 +1298,28 @@ TR_HOT int order_advance(struct gorca_trace *tr, struct tr_ev *ev, uint64_t m, l
     int rc, nomem = 0;
     adv_fn fn;
 
+    int64_t cp = GORCA_TRACE_NONE, cg = GORCA_TRACE_NONE;
+
     if (o->initial_gen == 0)
         o->initial_gen = gen;
-    cur.m = (int64_t)m;
-    cur.p = cur.g = GORCA_TRACE_NONE;
-    if (cur.m != GORCA_TRACE_NONE) {
+    if ((int64_t)m != GORCA_TRACE_NONE) {
         /* The thread's state exists from its first attempted event on, as in Go's reader.
          * Thread states are never removed, so the cursor can keep the index. */
         mi = *mi_cache;
         if (mi < 0) {
-            mi = m_index(o, cur.m, 1, &nomem);
+            mi = m_index(o, (int64_t)m, 1, &nomem);
             if (mi < 0)
                 return oom(tr, ev);
             *mi_cache = mi;
         }
-        cur.p = o->ms[mi].p;
-        cur.g = o->ms[mi].g;
+        cp = o->ms[mi].p;
+        cg = o->ms[mi].g;
     }
-    nc = cur;
+    /* Field by field (not struct copies): keeps the compiler from building these with
+     * overlapping vector stores and loads, which stall store forwarding. */
+    cur.m = nc.m = (int64_t)m;
+    cur.p = nc.p = cp;
+    cur.g = nc.g = cg;
     /* The frequent events are dispatched directly so their handlers inline here. */
     switch (ev->e.type) {
     case GORCA_TRACE_EV_GO_START:
