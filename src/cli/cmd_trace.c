@@ -673,7 +673,9 @@ int cmd_trace_events(int argc, char **argv)
             start = ev->time;
             have_start = 1;
         }
-        rel = ev->time - start;
+        rel = ev->time >= start ? (int64_t)((uint64_t)ev->time - (uint64_t)start) : 0;
+        if (rel < 0)
+            rel = INT64_MAX;
         if (flt.to >= 0 && rel >= flt.to)
             break;
         if (!ev_match(ev, &flt, rel))

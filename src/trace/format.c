@@ -79,12 +79,11 @@ static void rfc3339(struct gorca_buf *b, int64_t sec, int64_t nsec)
     char frac[16];
     int len;
 
-    if (rem < 0) {
-        rem += 86400;
-        days--;
+    if (sec < 0 || sec > 253402300799 || nsec < 0 || nsec > 999999999) {
+        /* Outside years 1970-9999 or not a valid fraction: print the raw values. */
+        gorca_buf_printf(b, "%llds+%lldns", (long long)sec, (long long)nsec);
+        return;
     }
-    sec += nsec / 1000000000;
-    nsec %= 1000000000;
     /* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
     days += 719468;
     era = (days >= 0 ? days : days - 146096) / 146097;

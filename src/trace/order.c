@@ -2059,7 +2059,7 @@ TR_HOT int deliver(struct gorca_trace *tr, struct tr_ev *ev)
                            (unsigned long long)tr->opt.limits.events);
     }
     if (t <= tr->last_ts)
-        t = tr->last_ts + 1;
+        t = tr_add(tr->last_ts, 1); /* wraps like Go's int64 */
     tr->last_ts = t;
     o->time = t;
     return 0;

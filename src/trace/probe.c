@@ -223,7 +223,7 @@ static enum gorca_status probe_src(struct tr_src *s, struct gorca_trace_probe *o
 
         if (end != INT64_MIN) {
             out->end_ns = end;
-            out->duration_ns = end > out->start_ns ? end - out->start_ns : 0;
+            out->duration_ns = tr_span(end, out->start_ns);
         }
     }
     base_free(cur.b);

@@ -78,15 +78,15 @@ enum gorca_status gorca_trace_stats_collect(struct gorca_trace *tr, struct gorca
             uint32_t *ix = tr_map_get(&stw_open, (uint64_t)ev->g);
 
             if (ix != NULL) {
-                int64_t d = ev->time - stw_start[*ix];
+                int64_t d = tr_span(ev->time, stw_start[*ix]);
 
                 st->stw_count++;
-                st->stw_total_ns += d;
+                st->stw_total_ns = tr_add(st->stw_total_ns, d);
                 if (d > st->stw_max_ns)
                     st->stw_max_ns = d;
                 if (is_gc_stw(ev->range.stw_kind)) {
                     st->stw_gc_count++;
-                    st->stw_gc_total_ns += d;
+                    st->stw_gc_total_ns = tr_add(st->stw_gc_total_ns, d);
                 }
                 tr_map_del(&stw_open, (uint64_t)ev->g);
                 if (stw_open.len == 0)
@@ -127,7 +127,7 @@ done:
     st->goroutines_ended =
         st->by_type[GORCA_TRACE_EV_GO_DESTROY] + st->by_type[GORCA_TRACE_EV_GO_DESTROY_SYSCALL];
     st->threads = threads.len;
-    st->duration_ns = st->end_ns > st->start_ns ? st->end_ns - st->start_ns : 0;
+    st->duration_ns = tr_span(st->end_ns, st->start_ns);
     gorca_trace_get_info(tr, &info);
     st->go_version = info.go_version;
     st->size_bytes = info.size_bytes;

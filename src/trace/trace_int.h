@@ -141,6 +141,15 @@ static inline int64_t tr_mul(double k, uint64_t t)
     return tr_d2i((double)t * k);
 }
 
+/* later - earlier for event times (later >= earlier), saturating instead of overflowing on the
+ * absurd times a corrupt trace can produce. */
+static inline int64_t tr_span(int64_t later, int64_t earlier)
+{
+    uint64_t d = (uint64_t)later - (uint64_t)earlier;
+
+    return later < earlier ? 0 : d > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)d;
+}
+
 /* Go's wrapping int64 addition. */
 static inline int64_t tr_add(int64_t a, int64_t b)
 {
