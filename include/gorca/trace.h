@@ -305,6 +305,12 @@ enum gorca_status gorca_trace_open_mem(const uint8_t *data, size_t len, const ch
                                        struct gorca_trace **out,
                                        struct gorca_error *err) GORCA_CHECK;
 
+/* Changes the Sync placement of an opened reader, so a consumer can pick it from the version
+ * gorca_trace_get_info reports. Only before the first gorca_trace_next(); afterwards it
+ * returns GORCA_E_ARG and changes nothing. */
+enum gorca_status gorca_trace_set_sync_mode(struct gorca_trace *tr,
+                                            enum gorca_trace_sync_mode mode) GORCA_CHECK;
+
 /* Releases the reader, its interned data and the input mapping. Accepts NULL. */
 void gorca_trace_free(struct gorca_trace *tr);
 

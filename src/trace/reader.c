@@ -248,6 +248,15 @@ void gorca_trace_free(struct gorca_trace *tr)
     base_free(tr);
 }
 
+enum gorca_status gorca_trace_set_sync_mode(struct gorca_trace *tr, enum gorca_trace_sync_mode mode)
+{
+    if (tr->gens_read > 0 || tr->q_len > 0 || tr->done || tr->err.code != GORCA_OK ||
+        (mode != GORCA_TRACE_SYNC_AT_START && mode != GORCA_TRACE_SYNC_AT_END))
+        return GORCA_E_ARG;
+    tr->opt.sync_mode = mode;
+    return GORCA_OK;
+}
+
 void gorca_trace_get_info(const struct gorca_trace *tr, struct gorca_trace_info *info)
 {
     memset(info, 0, sizeof(*info));

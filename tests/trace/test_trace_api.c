@@ -169,6 +169,9 @@ TEST(sync_modes)
     ASSERT_EQ_INT(gorca_trace_open_mem(data, len, "t", NULL, &a, &err), GORCA_OK);
     opt.sync_mode = GORCA_TRACE_SYNC_AT_END;
     ASSERT_EQ_INT(gorca_trace_open_mem(data, len, "t", &opt, &b, &err), GORCA_OK);
+    /* Switching before the first event is allowed; b goes to START and back to END. */
+    ASSERT_EQ_INT(gorca_trace_set_sync_mode(b, GORCA_TRACE_SYNC_AT_START), GORCA_OK);
+    ASSERT_EQ_INT(gorca_trace_set_sync_mode(b, GORCA_TRACE_SYNC_AT_END), GORCA_OK);
     for (;;) {
         do {
             ASSERT_EQ_INT(gorca_trace_next(a, &ea, &err), GORCA_OK);
@@ -186,6 +189,7 @@ TEST(sync_modes)
         n++;
     }
     ASSERT_TRUE(ea == NULL && eb == NULL);
+    ASSERT_EQ_INT(gorca_trace_set_sync_mode(a, GORCA_TRACE_SYNC_AT_END), GORCA_E_ARG);
     gorca_trace_get_info(a, &info);
     gens = info.generations;
     ASSERT_EQ_INT(info.go_version, 23);
