@@ -7,6 +7,7 @@
 #include "limits.h"
 #include "buf.h"
 #include "io.h"
+#include "profile.h"
 #include "capture.h"
 #include "bundle.h"
 #include "trace.h"
