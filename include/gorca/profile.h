@@ -170,7 +170,8 @@ enum gorca_status gorca_profile_encode(const struct gorca_profile *p, int gzip_l
  * For producing profiles (trace-derived blocking profiles, benchmarks, tests). Strings are
  * copied. Functions, locations and mappings are interned: adding an equal one returns the
  * existing id. Builder functions fail only for allocation failure or limits, and then keep
- * failing; gorca_profile_builder_finish reports the first failure. */
+ * failing; gorca_profile_builder_finish reports the first failure. Every function accepts the
+ * NULL that a failed gorca_profile_builder_new returns (and does nothing, or fails). */
 struct gorca_profile_builder;
 
 /* New builder for a profile with n_types value columns. types/units are C strings. */

@@ -593,7 +593,11 @@ void gorca_profile_builder_free(struct gorca_profile_builder *pb)
 void gorca_profile_builder_set_period(struct gorca_profile_builder *pb, const char *type,
                                       const char *unit, int64_t period)
 {
-    struct gorca_profile *p = pb->b->p;
+    struct gorca_profile *p;
+
+    if (pb == NULL)
+        return;
+    p = pb->b->p;
 
     p->period_type.type = pb_builder_str(pb->b, pb_strv(type));
     p->period_type.unit = pb_builder_str(pb->b, pb_strv(unit));
@@ -603,17 +607,23 @@ void gorca_profile_builder_set_period(struct gorca_profile_builder *pb, const ch
 void gorca_profile_builder_set_time(struct gorca_profile_builder *pb, int64_t time_nanos,
                                     int64_t duration_nanos)
 {
+    if (pb == NULL)
+        return;
     pb->b->p->time_nanos = time_nanos;
     pb->b->p->duration_nanos = duration_nanos;
 }
 
 void gorca_profile_builder_set_default_type(struct gorca_profile_builder *pb, const char *type)
 {
+    if (pb == NULL)
+        return;
     pb->b->p->default_sample_type = pb_builder_str(pb->b, pb_strv(type));
 }
 
 void gorca_profile_builder_add_comment(struct gorca_profile_builder *pb, const char *comment)
 {
+    if (pb == NULL)
+        return;
     (void)pb_builder_add_comment(pb->b, pb_strv(comment));
 }
 
@@ -624,6 +634,8 @@ uint64_t gorca_profile_builder_mapping(struct gorca_profile_builder *pb, uint64_
     struct gorca_mapping m;
     uint32_t i;
 
+    if (pb == NULL)
+        return 0;
     memset(&m, 0, sizeof(m));
     m.memory_start = start;
     m.memory_limit = limit;
@@ -642,6 +654,8 @@ uint64_t gorca_profile_builder_function(struct gorca_profile_builder *pb, const 
     struct gorca_function f;
     uint32_t i;
 
+    if (pb == NULL)
+        return 0;
     memset(&f, 0, sizeof(f));
     f.name = pb_strv(name);
     f.system_name = pb_strv(system_name ? system_name : name);
@@ -657,6 +671,8 @@ uint64_t gorca_profile_builder_location(struct gorca_profile_builder *pb, uint64
 {
     uint32_t fidx[64] = { 0 }, *f = fidx, i;
 
+    if (pb == NULL)
+        return 0;
     if (mapping_id > pb->b->maps.n || n_lines > UINT16_MAX) {
         pb->b->failed = 1;
         return 0;
@@ -685,10 +701,14 @@ int gorca_profile_builder_sample(struct gorca_profile_builder *pb, const uint64_
                                  size_t n_locs, const int64_t *values, const char *const *keys,
                                  const char *const *strs, const int64_t *nums, size_t n_labels)
 {
-    uint32_t *locs = base_malloc((n_locs + 1) * sizeof(uint32_t));
-    struct gorca_label *labels = base_calloc(n_labels + 1, sizeof(*labels));
+    uint32_t *locs;
+    struct gorca_label *labels;
     int r = -1;
 
+    if (pb == NULL)
+        return -1;
+    locs = base_malloc((n_locs + 1) * sizeof(uint32_t));
+    labels = base_calloc(n_labels + 1, sizeof(*labels));
     if (locs == NULL || labels == NULL)
         goto out;
     for (size_t j = 0; j < n_locs; j++) {
@@ -715,8 +735,13 @@ out:
 enum gorca_status gorca_profile_builder_finish(struct gorca_profile_builder *pb,
                                                struct gorca_profile **out, struct gorca_error *err)
 {
-    struct pb_builder *b = pb->b;
+    struct pb_builder *b;
 
+    if (pb == NULL) {
+        *out = NULL;
+        return GORCA_FAIL(err, GORCA_E_NOMEM, -1, NULL, "out of memory building a profile");
+    }
+    b = pb->b;
     base_free(pb);
     return pb_builder_finish(b, 0, out, err);
 }
