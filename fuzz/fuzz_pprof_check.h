@@ -60,13 +60,14 @@ static void fuzz_views(const struct gorca_profile *p)
         gorca_buf_release(&b);
         gorca_top_free(t);
     } else {
-        FUZZ_REQUIRE(err.code == GORCA_E_ARG || err.code == GORCA_E_NOMEM);
+        FUZZ_REQUIRE(err.code == GORCA_E_ARG || err.code == GORCA_E_NOMEM ||
+                     err.code == GORCA_E_UNSUPPORTED);
     }
     gorca_buf_init(&b, 1 << 24);
     gorca_error_init(&err, NULL);
     if (gorca_profile_folded(p, NULL, &b, &neg, &err) != GORCA_OK)
         FUZZ_REQUIRE(err.code == GORCA_E_ARG || err.code == GORCA_E_NOMEM ||
-                     err.code == GORCA_E_LIMIT);
+                     err.code == GORCA_E_LIMIT || err.code == GORCA_E_UNSUPPORTED);
     gorca_buf_release(&b);
 }
 

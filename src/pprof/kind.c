@@ -164,7 +164,7 @@ enum gorca_status gorca_profile_sample_index(const struct gorca_profile *p, cons
     long v;
 
     if (n == 0)
-        return GORCA_FAIL(err, GORCA_E_ARG, -1, NULL, "profile has no samples");
+        return GORCA_FAIL(err, GORCA_E_UNSUPPORTED, -1, NULL, "profile has no sample types");
     if (arg == NULL || arg[0] == '\0') {
         *index = n - 1;
         if (p->default_sample_type.len)

@@ -116,7 +116,7 @@ static enum gorca_status select_column(const struct gorca_profile *p,
     size_t k;
 
     if (p->n_sample_types == 0)
-        return GORCA_FAIL(err, GORCA_E_ARG, -1, NULL, "profile has no samples");
+        return GORCA_FAIL(err, GORCA_E_UNSUPPORTED, -1, NULL, "profile has no sample types");
     if (gorca_profile_sample_index(p, o ? o->sample_index : NULL, &sel->value_index, err) !=
         GORCA_OK)
         return err->code;
