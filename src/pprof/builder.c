@@ -100,6 +100,11 @@ int pb_builder_failed(const struct pb_builder *b)
     return b->failed;
 }
 
+void pb_builder_set_failed(struct pb_builder *b)
+{
+    b->failed = 1;
+}
+
 struct gorca_profile *pb_builder_profile(struct pb_builder *b)
 {
     return b->p;
@@ -677,7 +682,9 @@ uint64_t gorca_profile_builder_location(struct gorca_profile_builder *pb, uint64
         pb->b->failed = 1;
         return 0;
     }
-    if (n_lines > 64 && (f = base_malloc(n_lines * sizeof(uint32_t))) == NULL) {
+    if (n_lines > 64)
+        f = base_malloc(n_lines * sizeof(uint32_t));
+    if (f == NULL) {
         pb->b->failed = 1;
         return 0;
     }

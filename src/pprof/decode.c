@@ -415,7 +415,10 @@ static void top_record(struct dec *d, struct gorca_reader *r, uint32_t field, ui
     case 1: {
         struct raw_vt *vt;
 
-        if (!sub_message(r, wt, "sample_type", &sub) || (vt = PUSH(d, d->types)) == NULL)
+        if (!sub_message(r, wt, "sample_type", &sub))
+            return;
+        vt = PUSH(d, d->types);
+        if (vt == NULL)
             return;
         memset(vt, 0, sizeof(*vt));
         decode_value_type(&sub, vt);
@@ -432,7 +435,8 @@ static void top_record(struct dec *d, struct gorca_reader *r, uint32_t field, ui
                     (unsigned long long)d->lim.samples);
             return;
         }
-        if ((s = PUSH(d, d->samples)) == NULL)
+        s = PUSH(d, d->samples);
+        if (s == NULL)
             return;
         s->off = rd_tell(&sub);
         s->len = rd_left(&sub);
@@ -441,7 +445,10 @@ static void top_record(struct dec *d, struct gorca_reader *r, uint32_t field, ui
     case 3: {
         struct raw_map *m;
 
-        if (!sub_message(r, wt, "mapping", &sub) || (m = PUSH(d, d->maps)) == NULL)
+        if (!sub_message(r, wt, "mapping", &sub))
+            return;
+        m = PUSH(d, d->maps);
+        if (m == NULL)
             return;
         memset(m, 0, sizeof(*m));
         m->off = rd_tell(&sub);
@@ -452,7 +459,10 @@ static void top_record(struct dec *d, struct gorca_reader *r, uint32_t field, ui
     case 4: {
         struct raw_loc *l;
 
-        if (!sub_message(r, wt, "location", &sub) || (l = PUSH(d, d->locs)) == NULL)
+        if (!sub_message(r, wt, "location", &sub))
+            return;
+        l = PUSH(d, d->locs);
+        if (l == NULL)
             return;
         memset(l, 0, sizeof(*l));
         l->off = rd_tell(&sub);
@@ -463,7 +473,10 @@ static void top_record(struct dec *d, struct gorca_reader *r, uint32_t field, ui
     case 5: {
         struct raw_fn *f;
 
-        if (!sub_message(r, wt, "function", &sub) || (f = PUSH(d, d->fns)) == NULL)
+        if (!sub_message(r, wt, "function", &sub))
+            return;
+        f = PUSH(d, d->fns);
+        if (f == NULL)
             return;
         memset(f, 0, sizeof(*f));
         f->off = rd_tell(&sub);
@@ -498,14 +511,18 @@ static void top_comments(struct dec *d, struct gorca_reader *r, uint32_t wt)
             uint64_t off = rd_tell(&sub);
             int64_t v = (int64_t)rd_uvarint(&sub);
 
-            if (!rd_ok(&sub) || (c = PUSH(d, d->comments)) == NULL)
+            if (!rd_ok(&sub))
+                return;
+            c = PUSH(d, d->comments);
+            if (c == NULL)
                 return;
             c->idx = v;
             c->off = off;
         }
         return;
     }
-    if ((c = PUSH(d, d->comments)) == NULL)
+    c = PUSH(d, d->comments);
+    if (c == NULL)
         return;
     c->off = rd_tell(r);
     c->idx = rd_int64(r, wt, "comment");
@@ -957,7 +974,10 @@ static void sample_label(struct dec *d, struct gorca_reader *r, uint32_t wt)
     uint32_t field, lwt;
     uint64_t ko;
 
-    if (!sub_message(r, wt, "label", &sub) || (l = PUSH(d, d->labels)) == NULL)
+    if (!sub_message(r, wt, "label", &sub))
+        return;
+    l = PUSH(d, d->labels);
+    if (l == NULL)
         return;
     memset(l, 0, sizeof(*l));
     l->off = rd_tell(&sub);
@@ -1047,8 +1067,11 @@ static int resolve_labels(struct dec *d, size_t si, struct gorca_sample *s)
         s->n_labels = (uint32_t)d->labels.n;
         return 1;
     }
-    if ((ls = arena_array(d, d->labels.n, sizeof(*ls))) == NULL ||
-        (slot = PUSH(d, d->labelsets)) == NULL)
+    ls = arena_array(d, d->labels.n, sizeof(*ls));
+    if (ls == NULL)
+        return 0;
+    slot = PUSH(d, d->labelsets);
+    if (slot == NULL)
         return 0;
     memcpy(ls, d->scratch_labels.v, d->labels.n * sizeof(*ls));
     slot->labels = ls;
@@ -1132,7 +1155,8 @@ static int resolve_samples(struct dec *d)
     ss = arena_array(d, n, sizeof(*ss));
     if (ss == NULL)
         return 0;
-    if (n > SIZE_MAX / k || (vals = arena_array(d, n * k, sizeof(int64_t))) == NULL) {
+    vals = n > SIZE_MAX / k ? NULL : arena_array(d, n * k, sizeof(int64_t));
+    if (vals == NULL) {
         GORCA_FAIL(d->err, GORCA_E_NOMEM, -1, "pprof", "out of memory for sample values");
         return 0;
     }

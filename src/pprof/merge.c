@@ -38,7 +38,7 @@ struct merger {
     /* merged mappings by pprof's mapping key */
     struct pb_set mkeys;
     uint32_t *mkey_idx; /* builder mapping index per key entry */
-    size_t n_mkeys, cap_mkeys;
+    size_t n_mkeys, cap_mkeys, cap_mkey_idx;
     struct gorca_mapping *mkey_map;
 };
 
@@ -326,8 +326,10 @@ static struct mapinfo map_mapping(struct merger *m, const struct gorca_profile *
     idx = (size_t)(src - p->mappings);
     if (m->map_done[idx])
         return m->maps[idx];
-    if (pb_set_reserve(&m->mkeys) != 0)
+    if (pb_set_reserve(&m->mkeys) != 0) {
+        pb_builder_set_failed(m->b); /* not "no mapping": the merge must fail */
         return none;
+    }
     h = base_hash_u64(mkey_size(src) ^ base_hash_u64(src->file_offset));
     h = base_hash_bytes(mkey_name(src).ptr ? mkey_name(src).ptr : "", mkey_name(src).len, h);
     slot = pb_set_find(&m->mkeys, h, mkey_eq, &k, &found);
@@ -339,8 +341,11 @@ static struct mapinfo map_mapping(struct merger *m, const struct gorca_profile *
     } else {
         if (base_grow((void **)&m->mkey_map, &m->cap_mkeys, m->n_mkeys + 1,
                       sizeof(struct gorca_mapping)) != 0 ||
-            (m->mkey_idx = base_realloc(m->mkey_idx, m->cap_mkeys * sizeof(uint32_t))) == NULL)
+            base_grow((void **)&m->mkey_idx, &m->cap_mkey_idx, m->n_mkeys + 1, sizeof(uint32_t)) !=
+                0) {
+            pb_builder_set_failed(m->b);
             return none;
+        }
         mi.midx = pb_builder_add_mapping(m->b, src);
         mi.offset = 0;
         m->mkey_map[m->n_mkeys] = *src;

@@ -114,6 +114,8 @@ struct pb_builder;
 struct pb_builder *pb_builder_new(const struct gorca_limits *lim, size_t n_types);
 void pb_builder_free(struct pb_builder *b);
 int pb_builder_failed(const struct pb_builder *b);
+/* Makes the builder fail (an out-of-memory noticed outside it). */
+void pb_builder_set_failed(struct pb_builder *b);
 struct gorca_profile *pb_builder_profile(struct pb_builder *b);
 /* Interns a string in the builder's profile arena. */
 struct gorca_strv pb_builder_str(struct pb_builder *b, struct gorca_strv s);

@@ -747,7 +747,9 @@ enum gorca_status gorca_profile_top(const struct gorca_profile *p,
     }
     memset(&c, 0, sizeof(c));
     t = base_calloc(1, sizeof(*t));
-    if (t == NULL || (t->internal = base_calloc(1, sizeof(*t->internal))) == NULL) {
+    if (t != NULL)
+        t->internal = base_calloc(1, sizeof(*t->internal));
+    if (t == NULL || t->internal == NULL) {
         base_free(t);
         return GORCA_FAIL(err, GORCA_E_NOMEM, -1, NULL, "out of memory");
     }
