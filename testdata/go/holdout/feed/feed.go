@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,10 +35,19 @@ type post struct {
 	Tags   []string  `json:"tags,omitempty"`
 }
 
+type interaction struct {
+	post   *post
+	author *user
+	kind   string
+	at     time.Time
+	weight float64
+}
+
 type user struct {
 	id      int
 	name    string
-	follows []*user // a nil entry is an account deleted without cleaning up its followers
+	history []*interaction // ranking: what this user liked, replied to, shared
+	follows []*user        // a nil entry is an account deleted without cleaning up its followers
 	mu      sync.Mutex
 	posts   []*post // newest last, at most cfg.postsPer
 }
@@ -76,6 +86,17 @@ func run(cfg config, addr, adminAddr string) error {
 			u.posts = append(u.posts, &post{ID: s.nextPost.Add(1), author: u.id, Text: b.String(),
 				At: time.Now().Add(-time.Duration(rnd.Intn(1e6)) * time.Second), Likes: rnd.Intn(100),
 				Tags: []string{words[rnd.Intn(len(words))]}})
+		}
+	}
+	if cfg.fault == "ranking" {
+		kinds := []string{"like", "reply", "share", "view"}
+		for _, u := range s.users {
+			for k := 0; k < cfg.history; k++ {
+				a := s.users[rnd.Intn(cfg.users)]
+				u.history = append(u.history, &interaction{post: a.posts[rnd.Intn(len(a.posts))], author: a,
+					kind: kinds[rnd.Intn(len(kinds))], at: time.Now().Add(-time.Duration(rnd.Intn(1e6)) * time.Second),
+					weight: rnd.Float64()})
+			}
 		}
 	}
 	for i := 0; i < cfg.indexers; i++ {
@@ -236,6 +257,10 @@ func (s *server) handleTimeline(w http.ResponseWriter, r *http.Request) {
 			h = append(h, &cursor{posts: list})
 		}
 	}
+	if s.cfg.fault == "ranking" {
+		writeJSON(w, 200, map[string]any{"user": u.name, "entries": s.rank(u, h, n)})
+		return
+	}
 	heap.Init(&h)
 	entries := make([]timelineEntry, 0, n)
 	for len(entries) < n && h.Len() > 0 {
@@ -254,6 +279,48 @@ func (s *server) handleTimeline(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, 200, map[string]any{"user": u.name, "entries": entries})
+}
+
+// rank scores every candidate post with a small model over named features (one feature map
+// per candidate) and returns the n best.
+func (s *server) rank(u *user, cands cursorHeap, n int) []timelineEntry {
+	affinity := map[int]float64{}
+	for _, it := range u.history {
+		affinity[it.author.id] += it.weight / (1 + time.Since(it.at).Hours()/24)
+	}
+	weights := map[string]float64{"likes": 0.02, "age": -0.3, "affinity": 1.5, "length": 0.001, "tags": 0.2, "author_posts": 0.01}
+	type scored struct {
+		p     *post
+		feats map[string]float64
+		score float64
+	}
+	var all []scored
+	for _, c := range cands {
+		for _, p := range c.posts {
+			feats := map[string]float64{
+				"likes":        float64(p.Likes),
+				"age":          time.Since(p.At).Hours(),
+				"affinity":     affinity[p.author],
+				"length":       float64(len(p.Text)),
+				"tags":         float64(len(p.Tags)),
+				"author_posts": float64(len(c.posts)),
+			}
+			sc := scored{p: p, feats: feats}
+			for k, v := range feats {
+				sc.score += weights[k] * v
+			}
+			all = append(all, sc)
+		}
+	}
+	sort.Slice(all, func(a, b int) bool { return all[a].score > all[b].score })
+	out := make([]timelineEntry, 0, n)
+	for _, sc := range all[:min(n, len(all))] {
+		p := sc.p
+		out = append(out, timelineEntry{ID: p.ID, Author: s.users[p.author].name, Text: p.Text,
+			When: p.At.Format(time.RFC3339), Likes: strconv.Itoa(p.Likes) + " likes",
+			Tags: append([]string(nil), p.Tags...), Score: sc.score})
+	}
+	return out
 }
 
 func (s *server) handleUser(w http.ResponseWriter, r *http.Request) {

@@ -24,6 +24,7 @@ var faults = map[string]string{
 	"ratelimit":      "per-author posting pacer that sleeps inside the request",
 	"panicdump":      "timelines of some users panic; the crash reporter dumps every goroutine",
 	"archivescan":    "archive maintenance scans a large mmap'd archive with one bytes.Count call",
+	"ranking":        "timelines ranked with a feature map per candidate over a large interaction history",
 }
 
 type config struct {
@@ -40,6 +41,7 @@ type config struct {
 	panicShare int
 	archiveMB  int
 	scanEvery  time.Duration
+	history    int
 }
 
 func main() {
@@ -67,6 +69,7 @@ func main() {
 	flag.IntVar(&cfg.panicShare, "panic-share", 30, "percent of users with a dangling follow (panicdump)")
 	flag.IntVar(&cfg.archiveMB, "archive-mb", 256, "archive size (archivescan)")
 	flag.DurationVar(&cfg.scanEvery, "scan-every", 250*time.Millisecond, "archive scan period (archivescan)")
+	flag.IntVar(&cfg.history, "interactions", 300, "interactions remembered per user (ranking)")
 	flag.Parse()
 	if *list {
 		for k, v := range faults {

@@ -28,6 +28,7 @@ var faults = map[string]string{
 	"srvdns":       "callback targets validated with an SRV lookup through a slow DNS server",
 	"upload":       "synchronous report upload to an object store that reads slowly; no timeouts",
 	"statuslock":   "the job listing encodes the whole table while holding the table's mutex",
+	"cpuquota":     "a worker pool sized for a big machine, deployed with GOMAXPROCS=1",
 }
 
 type config struct {
@@ -93,6 +94,21 @@ func main() {
 		}
 		if !set["work-kb"] {
 			cfg.workKB = 96
+		}
+		if !set["level"] {
+			cfg.level = 9
+		}
+	}
+	if cfg.fault == "cpuquota" {
+		// Six CPU-bound workers on one P: the pool was sized for the old 8-core hosts.
+		if *procs == 0 {
+			*procs = 1
+		}
+		if !set["workers"] {
+			cfg.workers = 6
+		}
+		if !set["work-kb"] {
+			cfg.workKB = 64
 		}
 		if !set["level"] {
 			cfg.level = 9
