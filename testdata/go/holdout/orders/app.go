@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -41,7 +42,7 @@ func newApp(cfg config) (*app, error) {
 		catalog: newCatalog(cfg.products, rnd),
 		store:   newStore(cfg.dataDir, cfg.fault == "atomicwrite", cfg.invoiceKB),
 		rules:   buildRules(cfg.ruleDepth, cfg.fault == "deeppanic"),
-		crashes: &crashLog{f: f, count: map[string]int{}},
+		crashes: &crashLog{w: bufio.NewWriterSize(f, 64<<10), count: map[string]int{}},
 	}
 	lag := time.Duration(0)
 	if cfg.fault == "readyourwrite" {
@@ -276,17 +277,12 @@ func (a *app) handleRevenue(w http.ResponseWriter, r *http.Request) {
 	sample := intParam(r, "sample", 2000)
 	byBucket := map[string]int64{}
 	var total int64
-	start := rand.Intn(max(a.cfg.history, 1))
-	for i := 0; i < sample; i++ {
-		o, ok := a.store.bySequence(start + i)
-		if !ok {
-			break
-		}
+	a.store.window(rand.Intn(max(a.cfg.history, 1)), sample, func(o *order) {
 		for _, l := range o.Lines {
 			byBucket[l.SKU[:6]] += l.Qty * l.Cents
 			total += l.Qty * l.Cents
 		}
-	}
+	})
 	keys := make([]string, 0, len(byBucket))
 	for k := range byBucket {
 		keys = append(keys, k)

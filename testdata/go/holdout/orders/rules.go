@@ -4,10 +4,10 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
-	"os"
 	"runtime"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -76,27 +76,34 @@ func (e *evaluator) eval(r *rule, q *quote) {
 // spool: unlike debug.Stack, which elides the middle of deep stacks, every frame is kept.
 type crashLog struct {
 	mu    sync.Mutex
-	f     *os.File
+	w     *bufio.Writer
 	count map[string]int
 }
+
+var pcPool = sync.Pool{New: func() any { return make([]uintptr, 16384) }}
 
 // record is called from the recovering deferred function, so the stack it captures still
 // holds the panicking frames.
 func (c *crashLog) record(route string, v any) {
-	pcs := make([]uintptr, 16384)
+	pcs := pcPool.Get().([]uintptr)
+	defer pcPool.Put(pcs)
 	n := runtime.Callers(2, pcs)
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s panic in %s: %v\n", time.Now().Format(time.RFC3339Nano), route, v)
 	frames := runtime.CallersFrames(pcs[:n])
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.count[route]++
+	fmt.Fprintf(c.w, "%s panic in %s: %v\n", time.Now().Format(time.RFC3339Nano), route, v)
 	for {
 		fr, more := frames.Next()
-		fmt.Fprintf(&b, "%s\n\t%s:%d\n", fr.Function, fr.File, fr.Line)
+		c.w.WriteString(fr.Function)
+		c.w.WriteString("\n\t")
+		c.w.WriteString(fr.File)
+		c.w.WriteByte(':')
+		c.w.WriteString(strconv.Itoa(fr.Line))
+		c.w.WriteByte('\n')
 		if !more {
 			break
 		}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.count[route]++
-	c.f.WriteString(b.String())
+	c.w.Flush()
 }

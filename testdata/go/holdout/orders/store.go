@@ -102,6 +102,18 @@ func (s *store) bySequence(n int) (order, bool) {
 	return *o, true
 }
 
+// window calls f for up to n orders from sequence number start on (wrapping). bySeq is
+// append-only and its elements are never rewritten, so a copy of the slice header taken under
+// the lock can be read without it; lines, customer and totals never change after add.
+func (s *store) window(start, n int, f func(*order)) {
+	s.seqMu.Lock()
+	seq := s.bySeq
+	s.seqMu.Unlock()
+	for i := 0; i < n && i < len(seq); i++ {
+		f(seq[(start+i)%len(seq)])
+	}
+}
+
 func (s *store) get(id string) (*order, *shard) {
 	sh := s.shardOf(id)
 	sh.mu.Lock()
