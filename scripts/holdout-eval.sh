@@ -189,8 +189,10 @@ top = "%s %s %.2f" % (t["cause"], t["severity"], float(t["score"])) if t else ("
 ok = {True: "yes", False: "NO"}.get(r.get("correct"), "-")
 lat = r.get("load") or {}
 lat = (lat.get("latency_ms") or {}) if lat else {}
-print("%-28s go%-5s %-18s %-36s %-4s p99=%sms %s" % (r["variant"], r["go"], r["expected"], top, ok,
-      lat.get("p99", "?"), "" if r["status"] == "ok" else "[" + r["status"] + "]"), flush=True)
+fs = r.get("findings") or []
+nxt = ("then " + ",".join("%s/%s" % (f["cause"], f["severity"]) for f in fs[1:3])) if len(fs) > 1 else ""
+print("%-24s go%-5s %-18s %-36s %-4s p99=%-7s %s%s" % (r["variant"], r["go"], r["expected"], top, ok,
+      "%sms" % lat.get("p99", "?"), nxt, "" if r["status"] == "ok" else " [" + r["status"] + "]"), flush=True)
 PY
 }
 
