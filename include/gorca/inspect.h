@@ -5,9 +5,10 @@
  * (capture bundles, `gorca analyze`). Detection follows pprof-formats.md §3.7.
  *
  * Cost: text inputs are scanned once without building a model; protobuf profiles are decoded
- * (their kind needs the samples); traces are only probed (header; generations and duration
- * once the trace reader offers its probe). A struct gorca_inspect is caller-owned and holds
- * no pointers that need freeing; its strings are static or stored inline. */
+ * (their kind needs the samples); traces are only probed: batch headers are walked without
+ * decoding events (gorca_trace_probe_file), for the version, generations and duration.
+ * A struct gorca_inspect is caller-owned and holds no pointers that need freeing; its strings
+ * are static or stored inline. */
 #ifndef GORCA_INSPECT_H
 #define GORCA_INSPECT_H
 
@@ -75,9 +76,13 @@ struct gorca_inspect {
     uint64_t goroutines; /* debug=1: the header's total; debug=2/crash: blocks;
                           * goroutine/threadcreate protobuf: sum of the counts */
 
-    /* traces (format TRACE) */
-    int trace_version;   /* minor version from the header: 22 for "go 1.22 trace" */
-    int trace_supported; /* gorca reads this version (Go 1.22+) */
+    /* traces (format TRACE), from the trace reader's probe (trace.h) */
+    int trace_version;              /* minor version from the header: 22 for "go 1.22 trace" */
+    int trace_supported;            /* gorca reads this version (Go 1.22+) */
+    uint64_t trace_generations;     /* generations seen */
+    int64_t trace_duration_ns;      /* first to last event */
+    enum gorca_status trace_status; /* GORCA_OK, or why the probe stopped early (a cut or
+                                     * damaged body); the counts cover what was scanned */
 };
 
 /* Inspects the file at path ("-" = stdin). Returns GORCA_OK with *out filled whenever the

@@ -68,6 +68,15 @@ static void json_entry(struct jw *w, const char *path, const struct gorca_inspec
         snprintf(v, sizeof(v), "1.%d", in->trace_version);
         jw_kstr(w, "go_version", v);
         jw_kbool(w, "supported", in->trace_supported);
+        if (in->trace_supported) {
+            jw_ku64(w, "generations", in->trace_generations);
+            jw_ki64(w, "duration_ns", in->trace_duration_ns);
+            jw_key(w, "damage");
+            if (in->trace_status != GORCA_OK)
+                jw_str(w, gorca_strerror(in->trace_status));
+            else
+                jw_null(w);
+        }
     }
     jw_end(w);
 }

@@ -1,8 +1,9 @@
 /* Content sniffing for `gorca inspect` and for inputs of unknown kind (pprof-formats.md §3.7):
- * gzip is inflated, then the bytes are recognised as a Go execution trace (16-byte header),
+ * gzip is inflated, then the bytes are recognised as a Go execution trace (16-byte header,
+ * then the trace reader's probe for generations and duration),
  * a goroutine dump (debug=1, debug=2, crash), a legacy pprof text profile, an HTML page, or
- * decoded as profile.proto and classified by the pprof module. Text is only scanned, traces
- * only have their header read. */
+ * decoded as profile.proto and classified by the pprof module. Text is only scanned; traces
+ * are probed without decoding their events. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include "gorca/inspect.h"
 #include "gorca/io.h"
 #include "gorca/profile.h"
+#include "gorca/trace.h"
 #include "base/base.h"
 
 static const char *const kind_names[GORCA_INSPECT_N_KINDS] = {
@@ -160,8 +162,11 @@ static int trace_minor(const uint8_t *p, size_t n)
     return minor;
 }
 
-static void inspect_trace(int minor, struct gorca_inspect *out)
+/* Fills the trace fields from the header (minor) and, when given, the reader's probe. */
+static void inspect_trace(int minor, const struct gorca_trace_probe *pr, struct gorca_inspect *out)
 {
+    char dur[32] = "", cut[96] = "";
+
     out->format = GORCA_INSPECT_FMT_TRACE;
     if (minor == -2) {
         snprintf(out->summary, sizeof(out->summary),
@@ -171,8 +176,40 @@ static void inspect_trace(int minor, struct gorca_inspect *out)
     out->kind = GORCA_INSPECT_TRACE;
     out->trace_version = minor;
     out->trace_supported = minor >= 22;
-    snprintf(out->summary, sizeof(out->summary), "Go 1.%d execution trace%s", minor,
-             minor >= 22 ? "" : " (pre-1.22 format, which gorca does not read)");
+    if (!out->trace_supported) {
+        snprintf(out->summary, sizeof(out->summary),
+                 "Go 1.%d execution trace (pre-1.22 format, which gorca does not read)", minor);
+        return;
+    }
+    if (pr == NULL) {
+        snprintf(out->summary, sizeof(out->summary), "Go 1.%d execution trace", minor);
+        return;
+    }
+    out->trace_generations = pr->generations;
+    out->trace_duration_ns = pr->duration_ns;
+    out->trace_status = pr->status;
+    if (pr->duration_ns > 0) {
+        dur[0] = ' ';
+        fmt_dur(pr->duration_ns, dur + 1, sizeof(dur) - 1);
+    }
+    if (pr->status != GORCA_OK)
+        snprintf(cut, sizeof(cut), " (damaged: %s)", gorca_strerror(pr->status));
+    snprintf(out->summary, sizeof(out->summary), "Go 1.%d execution trace%s:%s%s %llu generation%s",
+             minor, cut, dur, dur[0] ? "," : "", (unsigned long long)pr->generations,
+             pr->generations == 1 ? "" : "s");
+}
+
+/* Probes data[0..n) (a trace in memory, e.g. inflated from gzip). */
+static void inspect_trace_mem(const uint8_t *p, size_t n, int minor, struct gorca_inspect *out)
+{
+    struct gorca_trace_probe pr;
+    struct gorca_error err;
+
+    gorca_error_init(&err, NULL);
+    if (minor >= 22 && gorca_trace_probe_mem(p, n, &pr, &err) == GORCA_OK)
+        inspect_trace(minor, &pr, out);
+    else
+        inspect_trace(minor, NULL, out);
 }
 
 /* ---- goroutine dumps and text profiles ---------------------------------------------------*/
@@ -426,7 +463,7 @@ static void inspect_bytes(const uint8_t *p, size_t n, const struct gorca_limits 
     }
     t = trace_minor(p, n);
     if (t != -1) {
-        inspect_trace(t, out);
+        inspect_trace_mem(p, n, t, out);
         return;
     }
     fmt = gorca_dump_sniff(p, n);
@@ -503,9 +540,16 @@ enum gorca_status gorca_inspect_file(const char *path, const struct gorca_limits
             int t = trace_minor(head, got);
 
             if (t != -1 && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode)) {
+                struct gorca_trace_probe pr;
+                struct gorca_error perr;
+
                 fclose(f);
                 out->size_bytes = (uint64_t)sb.st_size;
-                inspect_trace(t, out);
+                gorca_error_init(&perr, path);
+                if (t >= 22 && gorca_trace_probe_file(path, &pr, &perr) == GORCA_OK)
+                    inspect_trace(t, &pr, out);
+                else
+                    inspect_trace(t, NULL, out);
                 return GORCA_OK;
             }
             fclose(f);

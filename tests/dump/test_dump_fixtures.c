@@ -15,9 +15,18 @@
 static char versions[MAX_VERSIONS][32];
 static int n_versions;
 
+/* GORCA_DUMP_DIR (relative to the repository) points the tests at freshly generated
+ * fixtures (tests/dump/fresh.sh); default testdata/dump. */
+static const char *dump_dir(void)
+{
+    const char *e = getenv("GORCA_DUMP_DIR");
+
+    return e && e[0] ? e : "testdata/dump";
+}
+
 static void list_versions(void)
 {
-    DIR *d = opendir(test_repo_path("testdata/dump"));
+    DIR *d = opendir(test_repo_path(dump_dir()));
     struct dirent *e;
 
     n_versions = 0;
@@ -48,7 +57,7 @@ static const char *fixture(const char *v, const char *file)
 {
     static char buf[4096];
 
-    snprintf(buf, sizeof(buf), "%s", test_repo_path("testdata/dump"));
+    snprintf(buf, sizeof(buf), "%s", test_repo_path(dump_dir()));
     snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%s/%s", v, file);
     return buf;
 }

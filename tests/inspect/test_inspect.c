@@ -215,6 +215,56 @@ TEST(pprof_fixtures)
     ASSERT_TRUE(n >= 6 * 12);
 }
 
+/* testdata/trace/go1.X/main.trace (the trace module's fixtures): kind, header version (Go 1.24
+ * writes the 1.23 format), and the probe's generations and duration; a cut copy is still a
+ * trace, marked damaged. */
+TEST(trace_fixtures)
+{
+    DIR *d = opendir(test_repo_path("testdata/trace"));
+    struct dirent *e;
+    int checked = 0;
+
+    if (d == NULL)
+        TEST_SKIP("no testdata/trace fixtures");
+    while ((e = readdir(d)) != NULL) {
+        char path[1200];
+        struct gorca_inspect in;
+        struct gorca_error err;
+        uint8_t *data;
+        size_t len;
+        int minor;
+
+        if (strncmp(e->d_name, "go1.", 4) != 0)
+            continue;
+        minor = atoi(e->d_name + 4);
+        snprintf(path, sizeof(path), "%.1000s/%.60s/main.trace", test_repo_path("testdata/trace"),
+                 e->d_name);
+        if (!test_file_exists(path))
+            continue;
+        test_name_now = path;
+        gorca_error_init(&err, path);
+        ASSERT_EQ_INT(gorca_inspect_file(path, NULL, &in, &err), GORCA_OK);
+        ASSERT_STREQ(gorca_inspect_kind_name(in.kind), "trace");
+        ASSERT_EQ_INT(in.trace_version, minor == 24 ? 23 : minor);
+        ASSERT_EQ_INT(in.trace_supported, 1);
+        ASSERT_TRUE(in.trace_generations >= 2);
+        ASSERT_TRUE(in.trace_duration_ns > 0);
+        ASSERT_EQ_INT(in.trace_status, GORCA_OK);
+        data = test_read_file(path, &len);
+        ASSERT_TRUE(data != NULL);
+        ASSERT_EQ_INT(gorca_inspect_mem(data, len / 2, NULL, &in), GORCA_OK);
+        ASSERT_STREQ(gorca_inspect_kind_name(in.kind), "trace");
+        ASSERT_TRUE(in.trace_status != GORCA_OK);
+        ASSERT_TRUE(strstr(in.summary, "damaged") != NULL);
+        free(data);
+        checked++;
+    }
+    closedir(d);
+    test_name_now = "trace_fixtures";
+    if (checked == 0)
+        TEST_SKIP("no testdata/trace/go1.X/main.trace");
+}
+
 TEST(input_kind_mapping)
 {
     struct gorca_inspect in;
@@ -252,6 +302,7 @@ TEST_MAIN({
     RUN(gzip_seen_through);
     RUN(dump_fixtures);
     RUN(pprof_fixtures);
+    RUN(trace_fixtures);
     RUN(input_kind_mapping);
     RUN(missing_file);
 })

@@ -28,29 +28,29 @@ import (
 
 // Counts of goroutines per blocking site; tests read them from facts.txt written by gen.sh.
 const (
-	nMutex    = 7 // sync.Mutex.Lock in (*server).hold
-	nRLock    = 4 // sync.RWMutex.RLock behind a pending writer
-	nRWLock   = 1 // sync.RWMutex.Lock waiting for a reader
-	nRecv     = 5 // chan receive in generic waitOn[int]
-	nSend     = 4 // chan send in a closure
-	nNilRecv  = 2 // chan receive (nil chan)
-	nSelect   = 3 // select in a method of a generic type
-	nNoCases  = 1 // select (no cases)
-	nCond     = 2 // sync.Cond.Wait
-	nWaitGrp  = 3 // sync.WaitGroup.Wait (semacquire before Go 1.24)
-	nSleep    = 6 // time.Sleep
-	nNetRead  = 2 // IO wait in net.(*conn).Read
-	nLabeled  = 2 // chan receive under pprof.Do labels
+	nMutex    = 7   // sync.Mutex.Lock in (*server).hold
+	nRLock    = 4   // sync.RWMutex.RLock behind a pending writer
+	nRWLock   = 1   // sync.RWMutex.Lock waiting for a reader
+	nRecv     = 5   // chan receive in generic waitOn[int]
+	nSend     = 4   // chan send in a closure
+	nNilRecv  = 2   // chan receive (nil chan)
+	nSelect   = 3   // select in a method of a generic type
+	nNoCases  = 1   // select (no cases)
+	nCond     = 2   // sync.Cond.Wait
+	nWaitGrp  = 3   // sync.WaitGroup.Wait (semacquire before Go 1.24)
+	nSleep    = 6   // time.Sleep
+	nNetRead  = 2   // IO wait in net.(*conn).Read
+	nLabeled  = 2   // chan receive under pprof.Do labels
 	recursion = 110 // more than 100 frames: the traceback elides the middle
 )
 
 var (
-	never  = make(chan int) // nobody ever sends or closes
-	unbuf  = make(chan int) // nobody ever receives
-	nilch  chan int
-	ready  sync.WaitGroup
-	stop   atomic.Bool
-	keep   []any // keeps conns, pipes and iterators reachable
+	never = make(chan int) // nobody ever sends or closes
+	unbuf = make(chan int) // nobody ever receives
+	nilch chan int
+	ready sync.WaitGroup
+	stop  atomic.Bool
+	keep  []any // keeps conns, pipes and iterators reachable
 )
 
 type server struct{ mu sync.Mutex }
@@ -239,7 +239,7 @@ func buildZoo(deep bool) {
 
 	ready.Wait()
 	runtime.GC() // starts the GC worker goroutines that system-level dumps show
-	time.Sleep(200 * time.Millisecond)
+	settle()
 }
 
 // leak parks a goroutine on a channel nothing else references: Go 1.26's experimental
@@ -498,5 +498,22 @@ func main() {
 		ancestors(os.Args[2])
 	default:
 		fatal(fmt.Errorf("unknown mode %q", os.Args[1]))
+	}
+}
+
+// settle waits until no goroutine but the caller is running or runnable in three successive
+// dumps 10 ms apart (at most 5 s), so every zoo goroutine is parked when the dumps are taken.
+func settle() {
+	buf := make([]byte, 1<<20)
+	quiet := 0
+	for i := 0; i < 500 && quiet < 3; i++ {
+		time.Sleep(10 * time.Millisecond)
+		n := runtime.Stack(buf, true)
+		busy := countSubstr(string(buf[:n]), " [runnable") + countSubstr(string(buf[:n]), " [running") - 1
+		if busy <= 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
 	}
 }

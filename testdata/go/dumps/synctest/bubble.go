@@ -22,14 +22,14 @@ func zoo(wait func()) error {
 	var all sync.WaitGroup
 	all.Add(4)
 	go func() { defer all.Done(); <-ch }() // FACT:synctest-recv
-	go func() { // FACT:synctest-select-go
+	go func() {                            // FACT:synctest-select-go
 		defer all.Done()
 		select { // FACT:synctest-select-stmt
 		case <-sel: // FACT:synctest-select
 		case <-done:
 		}
 	}()
-	go func() { defer all.Done(); wg.Wait() }()                // FACT:synctest-wg
+	go func() { defer all.Done(); wg.Wait() }()             // FACT:synctest-wg
 	go func() { defer all.Done(); time.Sleep(time.Hour) }() // FACT:synctest-sleep
 	wait()
 	buf := make([]byte, 1<<20)
