@@ -1,0 +1,357 @@
+/* Blocking profiles by wait class, computed as Go 1.26's `go tool trace -pprof=TYPE` does
+ * (golang/go cmd/trace/pprof.go, go-trace-format.md §10.2): per goroutine, the interval from
+ * the transition that enters the target state (Waiting with a matching reason, Syscall,
+ * Runnable) to the next transition into another state, clipped to the goroutine's
+ * [first run, end] window, charged to the stack of the entering event. Go 1.26 no longer skips
+ * stackless events (golang/go#74850). The classes partition every wait, so one open interval
+ * per goroutine suffices; sleep, gc and other use the same rule with their own reasons.
+ * Intervals that end before a goroutine first ran wait in a small per-goroutine list: they
+ * count only if it never runs (Go clips them to [0, end] then). */
+#include <stdlib.h>
+#include "an_int.h"
+
+static const uint8_t class_state[GORCA_WAIT_N] = {
+    [GORCA_WAIT_NET] = GORCA_TRACE_GO_WAITING,     [GORCA_WAIT_SYNC] = GORCA_TRACE_GO_WAITING,
+    [GORCA_WAIT_SYSCALL] = GORCA_TRACE_GO_SYSCALL, [GORCA_WAIT_SCHED] = GORCA_TRACE_GO_RUNNABLE,
+    [GORCA_WAIT_SLEEP] = GORCA_TRACE_GO_WAITING,   [GORCA_WAIT_GC] = GORCA_TRACE_GO_WAITING,
+    [GORCA_WAIT_OTHER] = GORCA_TRACE_GO_WAITING,
+};
+
+/* The class whose interval this transition starts, or -1. */
+static int starts_class(const struct gorca_trace_transition *st)
+{
+    switch (st->to) {
+    case GORCA_TRACE_GO_WAITING:
+        return (int)gorca_wait_class_of_reason(st->reason);
+    case GORCA_TRACE_GO_SYSCALL:
+        return GORCA_WAIT_SYSCALL;
+    case GORCA_TRACE_GO_RUNNABLE:
+        return GORCA_WAIT_SCHED;
+    default:
+        return -1;
+    }
+}
+
+static void add_sample(struct gorca_analysis *an, int cls, uint32_t stack, int64_t delay)
+{
+    struct an_profile *p = &an->prof[cls];
+    uint64_t *idx = an_map_get(&p->by_stack, stack);
+    struct gorca_block_sample *s;
+
+    if (idx == NULL) {
+        if (an_grow(&p->samples, &p->cap_samples, p->n_samples + 1, sizeof(*p->samples)) != 0 ||
+            an_grow(&p->last_seen, &p->cap_last, p->n_samples + 1, sizeof(*p->last_seen)) != 0 ||
+            an_map_put(&p->by_stack, stack, p->n_samples) != 0) {
+            an_oom(an);
+            return;
+        }
+        s = &p->samples[p->n_samples++];
+        s->stack = stack;
+        s->count = 0;
+        s->delay_ns = 0;
+    } else {
+        s = &p->samples[*idx];
+    }
+    p->last_seen[s - p->samples] = ++an->block_seq;
+    s->count++;
+    s->delay_ns += delay;
+}
+
+static void end_interval(struct gorca_analysis *an, struct an_g *g, int64_t end)
+{
+    int64_t start = g->trk_time;
+
+    if (!g->sum.present)
+        return; /* not in go tool trace's summary: no window, no sample */
+    if (g->sum.start != 0) {
+        if (start < g->sum.start)
+            start = g->sum.start;
+        if (end > start)
+            add_sample(an, g->trk, g->trk_stack, end - start);
+        return;
+    }
+    /* Not run yet: counts only if it never runs. */
+    {
+        size_t cap = g->cap_pend;
+        if (an_grow(&g->pend, &cap, g->n_pend + 1, sizeof(*g->pend)) != 0) {
+            an_oom(an);
+            return;
+        }
+        g->cap_pend = (uint32_t)cap;
+    }
+    g->pend[g->n_pend].cls = (uint8_t)g->trk;
+    g->pend[g->n_pend].stack = g->trk_stack;
+    g->pend[g->n_pend].start = start;
+    g->pend[g->n_pend].end = end;
+    g->n_pend++;
+}
+
+void an_block_transition(struct gorca_analysis *an, struct an_g *g,
+                         const struct gorca_trace_event *ev)
+{
+    const struct gorca_trace_transition *st = &ev->transition;
+    int c;
+
+    if (g->trk >= 0) {
+        if (st->to == class_state[g->trk])
+            return; /* still in the tracked state */
+        end_interval(an, g, ev->time);
+        g->trk = -1;
+    }
+    c = starts_class(st);
+    if (c >= 0) {
+        g->trk = (int8_t)c;
+        g->trk_time = ev->time;
+        g->trk_stack = ev->stack;
+    }
+}
+
+void an_block_first_run(struct an_g *g)
+{
+    g->n_pend = 0; /* every pending interval ended at or before the first run: clipped away */
+}
+
+void an_block_goroutine_done(struct gorca_analysis *an, struct an_g *g, int64_t end)
+{
+    uint32_t i;
+
+    (void)end;
+    if (g->sum.start == 0 && g->sum.present) {
+        for (i = 0; i < g->n_pend; i++) {
+            int64_t d = g->pend[i].end - g->pend[i].start;
+            if (d > 0)
+                add_sample(an, g->pend[i].cls, g->pend[i].stack, d);
+        }
+    }
+    g->n_pend = 0;
+}
+
+/* ---- finishing: merge equal stacks, sort, shares, top frames ------------------------------ */
+
+/* go tool trace identifies stacks by an array of their first 128 PCs padded with zeros, so a
+ * stack of one PC-0 frame equals the empty stack. pc_at gives that array's element i. */
+static uint64_t pc_at(const struct gorca_analysis *an, const uint32_t *fr, size_t n, size_t i)
+{
+    const struct gorca_trace_frame *f;
+
+    if (i >= n)
+        return 0;
+    f = gorca_trace_frame(an->tr, fr[i]);
+    return f ? f->pc : 0;
+}
+
+/* Number of PCs up to the last non-zero one among the first 128. */
+static size_t pcs_len(const struct gorca_analysis *an, const uint32_t *fr, size_t n)
+{
+    if (n > 128)
+        n = 128;
+    while (n > 0 && pc_at(an, fr, n, n - 1) == 0)
+        n--;
+    return n;
+}
+
+static uint64_t pcs_hash(const struct gorca_analysis *an, uint32_t stack)
+{
+    size_t n = 0, i, len;
+    const uint32_t *fr = gorca_trace_stack_frames(an->tr, stack, &n);
+    uint64_t h = 1469598103934665603ULL;
+
+    len = pcs_len(an, fr, n);
+    for (i = 0; i < len; i++)
+        h = base_hash_u64(h ^ pc_at(an, fr, n, i)) + i;
+    return base_hash_u64(h ^ len);
+}
+
+static int same_pcs(const struct gorca_analysis *an, uint32_t a, uint32_t b)
+{
+    size_t na = 0, nb = 0, i, la, lb;
+    const uint32_t *fa = gorca_trace_stack_frames(an->tr, a, &na);
+    const uint32_t *fb = gorca_trace_stack_frames(an->tr, b, &nb);
+
+    la = pcs_len(an, fa, na);
+    lb = pcs_len(an, fb, nb);
+    if (la != lb)
+        return 0;
+    for (i = 0; i < la; i++)
+        if (pc_at(an, fa, na, i) != pc_at(an, fb, nb, i))
+            return 0;
+    return 1;
+}
+
+static void merge_equal_stacks(struct gorca_analysis *an, struct an_profile *p)
+{
+    struct an_map first = { 0 }; /* pcs hash -> index of the first sample with it */
+    size_t i, out = 0;
+
+    for (i = 0; i < p->n_samples; i++) {
+        uint64_t h = pcs_hash(an, p->samples[i].stack);
+        uint64_t *j = an_map_get(&first, h);
+        if (j != NULL && same_pcs(an, p->samples[*j].stack, p->samples[i].stack)) {
+            /* Go keeps the stack of the most recent wait as the representative. */
+            if (p->last_seen[i] > p->last_seen[*j]) {
+                p->samples[*j].stack = p->samples[i].stack;
+                p->last_seen[*j] = p->last_seen[i];
+            }
+            p->samples[*j].count += p->samples[i].count;
+            p->samples[*j].delay_ns += p->samples[i].delay_ns;
+            continue;
+        }
+        p->samples[out] = p->samples[i];
+        p->last_seen[out] = p->last_seen[i];
+        if (j == NULL && an_map_put(&first, h, out) != 0)
+            an_oom(an);
+        out++;
+    }
+    p->n_samples = out;
+    an_map_release(&first);
+}
+
+static int cmp_sample(const void *a, const void *b)
+{
+    const struct gorca_block_sample *x = a, *y = b;
+    if (x->delay_ns != y->delay_ns)
+        return x->delay_ns > y->delay_ns ? -1 : 1;
+    return (x->stack > y->stack) - (x->stack < y->stack);
+}
+
+struct ft_acc {
+    struct an_map by_func; /* func pointer -> index */
+    struct gorca_frame_time *v;
+    size_t n, cap;
+};
+
+static struct gorca_frame_time *ft_get(struct gorca_analysis *an, struct ft_acc *a,
+                                       const char *func)
+{
+    uint64_t *i = an_map_get(&a->by_func, AN_PKEY(func));
+
+    if (i != NULL)
+        return &a->v[*i];
+    if (an_grow(&a->v, &a->cap, a->n + 1, sizeof(*a->v)) != 0 ||
+        an_map_put(&a->by_func, AN_PKEY(func), a->n) != 0) {
+        an_oom(an);
+        return NULL;
+    }
+    memset(&a->v[a->n], 0, sizeof(a->v[0]));
+    a->v[a->n].func = func;
+    return &a->v[a->n++];
+}
+
+static int cmp_ft(const void *a, const void *b)
+{
+    const struct gorca_frame_time *x = a, *y = b;
+    if (x->cum_ns != y->cum_ns)
+        return x->cum_ns > y->cum_ns ? -1 : 1;
+    if (x->flat_ns != y->flat_ns)
+        return x->flat_ns > y->flat_ns ? -1 : 1;
+    return strcmp(x->func, y->func);
+}
+
+#define TOP_FRAMES 50
+
+struct gorca_frame_time *an_top_frames(struct gorca_analysis *an, const uint32_t *stacks,
+                                       const int64_t *values, const uint64_t *counts, size_t n,
+                                       size_t *n_out)
+{
+    struct ft_acc a = { 0 };
+    struct an_map seen = { 0 }; /* func pointer -> last stack index counted */
+    struct gorca_frame_time *out = NULL;
+    size_t i, k;
+
+    for (i = 0; i < n; i++) {
+        size_t nf = 0;
+        const uint32_t *fr = gorca_trace_stack_frames(an->tr, stacks[i], &nf);
+        for (k = 0; k < nf; k++) {
+            const struct gorca_trace_frame *f = gorca_trace_frame(an->tr, fr[k]);
+            struct gorca_frame_time *ft;
+            uint64_t *last;
+            if (f == NULL || f->func == NULL)
+                continue;
+            ft = ft_get(an, &a, f->func);
+            if (ft == NULL)
+                goto done;
+            if (k == 0)
+                ft->flat_ns += values[i];
+            last = an_map_get(&seen, AN_PKEY(f->func));
+            if (last != NULL && *last == i + 1)
+                continue; /* recursion: once per stack */
+            if (an_map_put(&seen, AN_PKEY(f->func), i + 1) != 0) {
+                an_oom(an);
+                goto done;
+            }
+            ft->cum_ns += values[i];
+            ft->count += counts[i];
+        }
+    }
+    if (a.n > 1)
+        qsort(a.v, a.n, sizeof(a.v[0]), cmp_ft);
+    k = a.n < TOP_FRAMES ? a.n : TOP_FRAMES;
+    if (k > 0) {
+        out = base_arena_alloc(&an->arena, k * sizeof(*out));
+        if (out == NULL)
+            an_oom(an);
+        else
+            memcpy(out, a.v, k * sizeof(*out));
+    }
+    *n_out = out ? k : 0;
+done:
+    base_free(a.v);
+    an_map_release(&a.by_func);
+    an_map_release(&seen);
+    return out;
+}
+
+void an_block_finish(struct gorca_analysis *an)
+{
+    int64_t all = 0;
+    int c;
+
+    for (c = 0; c < GORCA_WAIT_N; c++) {
+        struct an_profile *p = &an->prof[c];
+        uint32_t *stacks;
+        int64_t *vals;
+        uint64_t *cnts;
+        size_t i;
+
+        merge_equal_stacks(an, p);
+        if (p->n_samples > 1)
+            qsort(p->samples, p->n_samples, sizeof(p->samples[0]), cmp_sample);
+        p->pub.cls = (enum gorca_wait_class)c;
+        p->pub.samples = p->samples;
+        p->pub.n_samples = p->n_samples;
+        for (i = 0; i < p->n_samples; i++) {
+            p->pub.count += p->samples[i].count;
+            p->pub.total_ns += p->samples[i].delay_ns;
+        }
+        all += p->pub.total_ns;
+        stacks = base_malloc((p->n_samples + 1) * sizeof(*stacks));
+        vals = base_malloc((p->n_samples + 1) * sizeof(*vals));
+        cnts = base_malloc((p->n_samples + 1) * sizeof(*cnts));
+        if (stacks == NULL || vals == NULL || cnts == NULL) {
+            an_oom(an);
+        } else {
+            for (i = 0; i < p->n_samples; i++) {
+                stacks[i] = p->samples[i].stack;
+                vals[i] = p->samples[i].delay_ns;
+                cnts[i] = p->samples[i].count;
+            }
+            p->pub.top = an_top_frames(an, stacks, vals, cnts, p->n_samples, &p->pub.n_top);
+        }
+        base_free(stacks);
+        base_free(vals);
+        base_free(cnts);
+    }
+    for (c = 0; c < GORCA_WAIT_N; c++)
+        an->prof[c].pub.share = all > 0 ? (double)an->prof[c].pub.total_ns / (double)all : 0;
+}
+
+void an_block_release(struct gorca_analysis *an)
+{
+    int c;
+
+    for (c = 0; c < GORCA_WAIT_N; c++) {
+        an_map_release(&an->prof[c].by_stack);
+        base_free(an->prof[c].samples);
+        base_free(an->prof[c].last_seen);
+    }
+}

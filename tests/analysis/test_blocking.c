@@ -1,0 +1,171 @@
+/* Blocking profiles against Go 1.26's `go tool trace -pprof=net|sync|syscall|sched` on the
+ * fixture trace of every Go version (1.22-1.26): after merging samples with the same frames,
+ * every stack must carry the same contention count and delay as the oracle's, read back with
+ * `go tool pprof -raw` (testdata/analysis/goV/pprof-TYPE.txt). Also checks the classes'
+ * shares add up and that the top frames of the sync profile name the fixture's contention. */
+#include "test.h"
+#include "an_test_util.h"
+
+static const char *const versions[] = { "1.22", "1.23", "1.24", "1.25", "1.26" };
+static const struct {
+    const char *name;
+    enum gorca_wait_class cls;
+} types[] = {
+    { "net", GORCA_WAIT_NET },
+    { "sync", GORCA_WAIT_SYNC },
+    { "syscall", GORCA_WAIT_SYSCALL },
+    { "sched", GORCA_WAIT_SCHED },
+};
+
+struct line {
+    char *text; /* "COUNT DELAY\tframes" (owned) */
+};
+
+static int cmp_line(const void *a, const void *b)
+{
+    return strcmp(((const struct line *)a)->text, ((const struct line *)b)->text);
+}
+
+/* Our profile in the oracle's normalised form: one line per distinct frame list. */
+static size_t our_lines(const struct gorca_analysis *an, const struct gorca_block_profile *p,
+                        struct line **out)
+{
+    struct line *v = calloc(p->n_samples + 1, sizeof(*v));
+    size_t i, k, n = 0;
+
+    for (i = 0; i < p->n_samples; i++) {
+        size_t nf = 0, cap = 256, len = 0;
+        const uint32_t *fr = gorca_analysis_stack_frames(an, p->samples[i].stack, &nf);
+        char *s = malloc(cap);
+        s[0] = '\0';
+        for (k = 0; k < nf; k++) {
+            const struct gorca_trace_frame *f = gorca_analysis_frame(an, fr[k]);
+            char buf[1024];
+            int m = snprintf(buf, sizeof(buf), "%s0x%" PRIx64 " %s %s:%" PRIu64, k ? " | " : "",
+                             f->pc, f->func, f->file, f->line);
+            while (len + (size_t)m + 1 > cap)
+                s = realloc(s, cap *= 2);
+            memcpy(s + len, buf, (size_t)m + 1);
+            len += (size_t)m;
+        }
+        v[n].text = malloc(len + 64);
+        snprintf(v[n].text, len + 64, "%" PRIu64 " %" PRId64 "\t%s", p->samples[i].count,
+                 p->samples[i].delay_ns, s);
+        free(s);
+        n++;
+    }
+    /* Samples are already merged by PCs; equal frame text implies equal PCs. */
+    qsort(v, n, sizeof(*v), cmp_line);
+    *out = v;
+    return n;
+}
+
+static void check(const char *ver, struct gorca_analysis *an, int t, int *agree, int *total)
+{
+    char path[256];
+    struct an_tsv tsv;
+    struct line *ours;
+    size_t n, i, j, matched = 0;
+    const struct gorca_block_profile *p = gorca_analysis_blocking(an, types[t].cls);
+
+    snprintf(path, sizeof(path), "testdata/analysis/go%s/pprof-%s.txt", ver, types[t].name);
+    if (an_tsv_load(test_repo_path(path), &tsv) != 0) {
+        test_fail_msg(__FILE__, __LINE__, "cannot read %s", path);
+        return;
+    }
+    n = our_lines(an, p, &ours);
+    /* The golden is "COUNT DELAY<tab>frames": rejoin the two fields and look each up. */
+    for (i = 0; i < tsv.n; i++) {
+        char want[65536];
+        struct line key = { want };
+        snprintf(want, sizeof(want), "%s\t%s", tsv.rows[i].f[0],
+                 tsv.rows[i].nf > 1 ? tsv.rows[i].f[1] : "");
+        if (bsearch(&key, ours, n, sizeof(*ours), cmp_line) != NULL)
+            matched++;
+        else if (an_test_verbose())
+            printf("  go%s %s: oracle stack not matched: %.300s\n", ver, types[t].name, want);
+    }
+    if (an_test_verbose() && matched != n)
+        for (j = 0; j < n; j++) {
+            int found = 0;
+            for (i = 0; i < tsv.n && !found; i++) {
+                size_t l = strlen(tsv.rows[i].f[0]);
+                found = strncmp(ours[j].text, tsv.rows[i].f[0], l) == 0 &&
+                        ours[j].text[l] == '\t' && tsv.rows[i].nf > 1 &&
+                        strcmp(ours[j].text + l + 1, tsv.rows[i].f[1]) == 0;
+            }
+            if (!found)
+                printf("  go%s %s: ours not in oracle: %.300s\n", ver, types[t].name, ours[j].text);
+        }
+    printf("# go%s pprof=%s: stacks %zu/%zu (ours %zu)\n", ver, types[t].name, matched, tsv.n, n);
+    *agree += (int)matched;
+    *total += (int)tsv.n;
+    if (matched != tsv.n || n != tsv.n)
+        test_fail_msg(__FILE__, __LINE__, "go%s: -pprof=%s differs from Go 1.26", ver,
+                      types[t].name);
+    for (i = 0; i < n; i++)
+        free(ours[i].text);
+    free(ours);
+    an_tsv_free(&tsv);
+}
+
+TEST(profiles_match_go126)
+{
+    size_t v;
+    int t, agree = 0, total = 0;
+
+    for (v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+        char path[256];
+        struct gorca_analysis *an = NULL;
+        struct gorca_error err;
+        struct gorca_analysis_options opt;
+
+        gorca_analysis_options_init(&opt);
+        opt.compat_go = 26; /* the reference is Go 1.26's tool for every trace */
+        snprintf(path, sizeof(path), "testdata/analysis/go%s/analysis.trace", versions[v]);
+        gorca_error_init(&err, path);
+        if (gorca_analysis_run_file(test_repo_path(path), &opt, &an, &err) != GORCA_OK) {
+            test_fail_msg(__FILE__, __LINE__, "%s: %s", path, gorca_strerror(err.code));
+            gorca_analysis_free(an);
+            continue;
+        }
+        for (t = 0; t < 4; t++)
+            check(versions[v], an, t, &agree, &total);
+        gorca_analysis_free(an);
+    }
+    printf("# blocking profiles: %d/%d oracle stacks equal\n", agree, total);
+}
+
+TEST(shares_and_top_frames)
+{
+    struct gorca_analysis *an = NULL;
+    struct gorca_error err;
+    const struct gorca_block_profile *sync;
+    double sum = 0;
+    size_t i;
+    int c, found = 0;
+
+    gorca_error_init(&err, NULL);
+    ASSERT_EQ_INT(gorca_analysis_run_file(test_repo_path("testdata/analysis/go1.26/analysis.trace"),
+                                          NULL, &an, &err),
+                  GORCA_OK);
+    for (c = 0; c < GORCA_WAIT_N; c++)
+        sum += gorca_analysis_blocking(an, (enum gorca_wait_class)c)->share;
+    ASSERT_TRUE(sum > 0.999 && sum < 1.001);
+    /* Four main.mutexContender goroutines take turns on one mutex: sync.(*Mutex).Lock and
+     * main.mutexContender are among the top frames of the sync profile. */
+    sync = gorca_analysis_blocking(an, GORCA_WAIT_SYNC);
+    ASSERT_TRUE(sync->n_top > 0);
+    for (i = 0; i < sync->n_top; i++)
+        found |= (strcmp(sync->top[i].func, "main.mutexContender") == 0) << 0 |
+                 (strcmp(sync->top[i].func, "sync.(*Mutex).Lock") == 0) << 1;
+    ASSERT_EQ_INT(found, 3);
+    /* Sleeping is its own class: main.sleeper's nanosleeps are syscalls, time.Sleep is sleep. */
+    ASSERT_TRUE(gorca_analysis_blocking(an, GORCA_WAIT_SLEEP)->total_ns > 0);
+    gorca_analysis_free(an);
+}
+
+TEST_MAIN({
+    RUN(profiles_match_go126);
+    RUN(shares_and_top_frames);
+})
