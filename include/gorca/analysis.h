@@ -56,6 +56,10 @@ enum {
     GORCA_MMU_ASSIST = 1 << 2,     /* mark assists */
     GORCA_MMU_SWEEP = 1 << 3,      /* incremental sweeping */
     GORCA_MMU_PER_PROC = 1 << 4,   /* one utilization series per P instead of the mean */
+    /* Not a go tool trace option: count a background mark worker's P once per run. go tool
+     * trace (1.22-1.26) counts it at GoStart and again at the GoLabel that follows, so the
+     * count leaks and utilization can stick at 0 (its series then ends there). */
+    GORCA_MMU_FIX_WORKERS = 1 << 5,
     GORCA_MMU_DEFAULT = GORCA_MMU_STW | GORCA_MMU_BACKGROUND | GORCA_MMU_ASSIST | GORCA_MMU_SWEEP
 };
 
@@ -312,6 +316,7 @@ struct gorca_gc_result {
     int64_t gc_pause_total_ns, gc_pause_max_ns, gc_pause_p50_ns, gc_pause_p99_ns;
     uint64_t n_gc_pauses;
     uint64_t n_long_pauses;                     /* pauses >= long_pause_ns */
+    int64_t long_pause_ns;                      /* the threshold used (options) */
     struct gorca_periodicity cycle_period;      /* between GC cycle starts */
     struct gorca_periodicity long_pause_period; /* between long pauses */
     int64_t assist_total_ns;                    /* every goroutine's "GC mark assist" range time */

@@ -175,6 +175,7 @@ void an_gc_finish(struct gorca_analysis *an)
             starts[n_long++] = an->pauses[i].start_ns;
     }
     gc->n_long_pauses = n_long;
+    gc->long_pause_ns = an->opt.long_pause_ns;
     periodicity(starts, n_long, &gc->long_pause_period);
     an_sort_i64(all, an->n_pauses);
     an_sort_i64(gcp, n_gc);

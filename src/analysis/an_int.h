@@ -288,6 +288,8 @@ void an_tl_advance(struct gorca_analysis *an, struct an_tl *tl, int64_t t);
 void an_tl_move(struct an_tl *tl, int old_cat, int old_cls, int new_cat, int new_cls);
 void an_tl_event(struct gorca_analysis *an, struct an_tl *tl, const struct gorca_trace_event *ev);
 void an_tl_cpu(struct gorca_analysis *an, struct an_tl *tl, int64_t t);
+/* A goroutine entered (+1) or left (-1) a mark assist. */
+void an_tl_assist(struct an_tl *tl, int delta);
 void an_tl_finish(struct gorca_analysis *an, struct an_tl *tl);
 void an_tl_free(struct an_tl *tl);
 const struct gorca_timeline *an_tl_result(const struct an_tl *tl);

@@ -439,6 +439,8 @@ static void label(struct gorca_analysis *an, struct an_mmu *m, const struct gorc
     if ((m->flags & GORCA_MMU_PER_PROC) && strcmp(l, "GC (dedicated)") == 0)
         return;
     g = an_g_find(an, ev->g);
+    if ((m->flags & GORCA_MMU_FIX_WORKERS) && g != NULL && g->bg_mark)
+        return; /* its GoStart already counted this run */
     if (g != NULL)
         g->bg_mark = 1;
     if ((p = proc_of(m, ev->p)) != NULL)
@@ -559,6 +561,12 @@ void an_mmu_finish(struct gorca_analysis *an, struct an_mmu *m)
                 at = s->win[k].min_t;
             } else {
                 continue;
+            }
+            if (m->windows[k] == 1 && last->u < v) {
+                /* go tool trace quirk: for a 1 ns window its band search also evaluates one
+                 * window just past the series end, which sees the last value (0). */
+                v = last->u;
+                at = last->t;
             }
             if (!seen || v < out[k].mmu) {
                 out[k].mmu = v;

@@ -25,8 +25,11 @@ struct sinfo {
 
 struct an_req_state {
     uint8_t open, idle, evidence;
+    uint8_t finishing; /* the response is being finished: the request is about to end */
     int64_t start;
     struct an_acct snap;
+    int64_t done_t;           /* finishing: when the goroutine last resumed after it */
+    struct an_acct done_snap; /* the accounting at done_t */
     const char *handler;
     uint64_t task;
 };
@@ -275,7 +278,10 @@ static void emit(struct gorca_analysis *an, const struct gorca_request *q)
     }
 }
 
-static void close_request(struct gorca_analysis *an, struct an_g *g, int64_t t, int unfinished)
+/* Ends the open request at t (with the accounting at t, or done_snap when it ends where the
+ * response was finished). Requests without evidence of a handler are dropped. */
+static void close_at(struct gorca_analysis *an, struct an_g *g, int64_t t,
+                     const struct an_acct *end, int unfinished)
 {
     struct an_req_state *s = g->req;
     struct gorca_request q;
@@ -284,6 +290,7 @@ static void close_request(struct gorca_analysis *an, struct an_g *g, int64_t t, 
     if (!s->open)
         return;
     s->open = 0;
+    s->finishing = 0;
     if (!s->evidence)
         return;
     memset(&q, 0, sizeof(q));
@@ -295,21 +302,56 @@ static void close_request(struct gorca_analysis *an, struct an_g *g, int64_t t, 
     q.handler = s->handler ? s->handler : unknown_handler;
     q.task = s->task;
     q.unfinished = unfinished;
-    an_acct_now(g, t, &now);
-    acct_delta(&now, &s->snap, &q.t);
+    if (end == NULL) {
+        an_acct_now(g, t, &now);
+        end = &now;
+    }
+    acct_delta(end, &s->snap, &q.t);
     emit(an, &q);
 }
 
-static void open_request(struct an_g *g, int64_t t)
+/* Ends the open request now, or where its response was finished if that came first. */
+static void close_request(struct gorca_analysis *an, struct an_g *g, int64_t t, int unfinished)
+{
+    struct an_req_state *s = g->req;
+
+    if (s->finishing)
+        close_at(an, g, s->done_t, &s->done_snap, 0);
+    else
+        close_at(an, g, t, NULL, unfinished);
+}
+
+static void open_at(struct an_g *g, int64_t t, const struct an_acct *snap)
 {
     struct an_req_state *s = g->req;
 
     s->open = 1;
+    s->finishing = 0;
     s->evidence = g->kind == AN_G_H2;
     s->start = t;
     s->handler = NULL;
     s->task = 0;
-    an_acct_now(g, t, &s->snap);
+    if (snap != NULL)
+        s->snap = *snap;
+    else
+        an_acct_now(g, t, &s->snap);
+}
+
+static void open_request(struct an_g *g, int64_t t)
+{
+    open_at(g, t, NULL);
+}
+
+/* The next request was already waiting when the previous response was finished (no idle
+ * read in between): split there. */
+static void next_request(struct gorca_analysis *an, struct an_g *g)
+{
+    struct an_req_state *s = g->req;
+    int64_t t = s->done_t;
+    struct an_acct snap = s->done_snap;
+
+    close_at(an, g, t, &snap, 0);
+    open_at(g, t, &snap);
 }
 
 /* ---- events ----------------------------------------------------------------------------- */
@@ -338,7 +380,8 @@ void an_reqs_named(struct gorca_analysis *an, struct an_g *g)
     open_request(g, g->sum.creation ? g->sum.creation : an->last_ts);
 }
 
-static void saw_stack(struct gorca_analysis *an, struct an_g *g, uint32_t stack)
+/* A stack seen while g serves: evidence of a request, its handler, or its end. */
+static void saw_stack(struct gorca_analysis *an, struct an_g *g, uint32_t stack, int64_t t)
 {
     struct an_req_state *s = g->req;
     struct sinfo si;
@@ -346,10 +389,18 @@ static void saw_stack(struct gorca_analysis *an, struct an_g *g, uint32_t stack)
     if (stack == 0 || !s->open)
         return;
     si = stack_info(an, stack, g->kind == AN_G_H2);
+    if (g->kind == AN_G_CONN && s->finishing && (si.flags & (SI_HANDLER | SI_BGREAD)) &&
+        !(si.flags & SI_FINISH))
+        next_request(an, g);
     if (si.flags)
         s->evidence = 1;
     if (si.handler != NULL && s->handler == NULL)
         s->handler = si.handler;
+    if (g->kind == AN_G_CONN && (si.flags & SI_FINISH)) {
+        s->finishing = 1;
+        s->done_t = t;
+        an_acct_now(g, t, &s->done_snap);
+    }
 }
 
 static void go_transition(struct gorca_analysis *an, const struct gorca_trace_event *ev,
@@ -370,7 +421,12 @@ static void go_transition(struct gorca_analysis *an, const struct gorca_trace_ev
         s->idle = 0;
         open_request(g, ev->time);
     }
-    saw_stack(an, g, st->stack);
+    saw_stack(an, g, st->stack, ev->time);
+    if (s->finishing && st->to == GORCA_TRACE_GO_RUNNING) {
+        /* Resumed after writing the response or stopping the background reader. */
+        s->done_t = ev->time;
+        an_acct_now(g, ev->time, &s->done_snap);
+    }
 }
 
 static struct task_req *task_find(struct an_reqs *r, uint64_t id)
@@ -406,6 +462,8 @@ static void task_begin(struct gorca_analysis *an, const struct gorca_trace_event
         return;
     if (g->req != NULL && g->req->open) {
         /* A task inside an HTTP request names it. */
+        if (g->req->finishing)
+            next_request(an, g);
         g->req->evidence = 1;
         if (g->req->task == 0) {
             g->req->task = ev->task.id;
@@ -470,7 +528,7 @@ void an_reqs_event(struct gorca_analysis *an, const struct gorca_trace_event *ev
         /* The acting goroutine (creator, unblocker) shows its own stack. */
         if (ev->g != GORCA_TRACE_NONE && ev->g != g->id && ev->stack != 0 &&
             (actor = an_g_find(an, ev->g)) != NULL && actor->req != NULL)
-            saw_stack(an, actor, ev->stack);
+            saw_stack(an, actor, ev->stack, ev->time);
         return;
     }
     switch (ev->kind) {
@@ -488,7 +546,7 @@ void an_reqs_event(struct gorca_analysis *an, const struct gorca_trace_event *ev
     default:
         if (ev->g != GORCA_TRACE_NONE && ev->stack != 0 && (actor = an_g_find(an, ev->g)) != NULL &&
             actor->req != NULL)
-            saw_stack(an, actor, ev->stack);
+            saw_stack(an, actor, ev->stack, ev->time);
         break;
     }
 }

@@ -208,28 +208,22 @@ void an_tl_move(struct an_tl *tl, int old_cat, int old_cls, int new_cat, int new
 void an_tl_event(struct gorca_analysis *an, struct an_tl *tl, const struct gorca_trace_event *ev)
 {
     struct tl_b *b;
-    int d;
+    int on;
 
     switch (ev->kind) {
     case GORCA_TRACE_RANGE_BEGIN:
     case GORCA_TRACE_RANGE_ACTIVE:
     case GORCA_TRACE_RANGE_END:
-        d = ev->kind == GORCA_TRACE_RANGE_END ? -1 : 1;
+        /* One mark phase and one STW at a time; Active events restate an open one at each
+         * generation start, so these are flags, not counters. */
+        on = ev->kind != GORCA_TRACE_RANGE_END;
         if (ev->range.type == GORCA_TRACE_RANGE_GC_MARK) {
-            tl->in_gc += d;
+            tl->in_gc = on;
             if (ev->kind == GORCA_TRACE_RANGE_BEGIN && (b = bucket(tl, ev->time)) != NULL)
                 b->cycles++;
         } else if (ev->range.type == GORCA_TRACE_RANGE_STW) {
-            tl->in_stw += d;
-        } else if (ev->range.type == GORCA_TRACE_RANGE_MARK_ASSIST) {
-            tl->assists += d;
+            tl->in_stw = on;
         }
-        if (tl->in_gc < 0)
-            tl->in_gc = 0;
-        if (tl->in_stw < 0)
-            tl->in_stw = 0;
-        if (tl->assists < 0)
-            tl->assists = 0;
         break;
     case GORCA_TRACE_METRIC:
         if (ev->metric.metric == GORCA_TRACE_METRIC_GOMAXPROCS) {
@@ -249,6 +243,13 @@ void an_tl_event(struct gorca_analysis *an, struct an_tl *tl, const struct gorca
     }
     if (tl->nomem)
         an_oom(an);
+}
+
+void an_tl_assist(struct an_tl *tl, int delta)
+{
+    tl->assists += delta;
+    if (tl->assists < 0)
+        tl->assists = 0;
 }
 
 void an_tl_cpu(struct gorca_analysis *an, struct an_tl *tl, int64_t t)

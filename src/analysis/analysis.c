@@ -178,6 +178,8 @@ static void g_free(struct an_g *g)
 
 static void g_remove(struct gorca_analysis *an, struct an_g *g)
 {
+    if (g->in_assist)
+        an_tl_assist(an->tl, -1);
     an->dead_running_ns += g->acct.exec;
     an->dead_runnable_ns += g->acct.wait[GORCA_WAIT_SCHED];
     an_map_del(&an->gs, (uint64_t)g->id);
@@ -400,6 +402,8 @@ static void assist_range(struct gorca_analysis *an, const struct gorca_trace_eve
     if (g == NULL)
         return;
     if (ev->kind == GORCA_TRACE_RANGE_END) {
+        if (g->in_assist)
+            an_tl_assist(an->tl, -1);
         if (g->assist_since != 0) {
             int64_t d = ev->time - g->assist_since;
             g->acct.assist += d;
@@ -412,6 +416,8 @@ static void assist_range(struct gorca_analysis *an, const struct gorca_trace_eve
         g->in_assist = 0;
     } else if (g->assist_since == 0) {
         g->assist_since = ev->time;
+        if (!g->in_assist)
+            an_tl_assist(an->tl, 1);
         g->in_assist = 1;
     }
 }

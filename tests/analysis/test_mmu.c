@@ -147,7 +147,39 @@ TEST(default_windows)
     gorca_analysis_free(an);
 }
 
+/* With GORCA_MMU_FIX_WORKERS the utilization never sticks, so a GC stop-the-world pause at
+ * least as long as the window makes the MMU exactly 0, wherever it happens in the trace. (go
+ * tool trace's own curve can miss such pauses after its worker count leaks.) */
+TEST(fixed_workers_see_every_pause)
+{
+    static const int64_t w[3] = { 1000000, 2000000, 5000000 };
+    size_t v, k;
+
+    for (v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+        char path[256];
+        struct gorca_analysis_options opt;
+        struct gorca_analysis *an = NULL;
+        struct gorca_error err;
+        const struct gorca_gc_result *gc;
+
+        gorca_analysis_options_init(&opt);
+        opt.mmu_flags = GORCA_MMU_DEFAULT | GORCA_MMU_FIX_WORKERS;
+        opt.mmu_windows_ns = w;
+        opt.n_mmu_windows = 3;
+        snprintf(path, sizeof(path), "testdata/analysis/go%s/analysis.trace", versions[v]);
+        gorca_error_init(&err, path);
+        ASSERT_EQ_INT(gorca_analysis_run_file(test_repo_path(path), &opt, &an, &err), GORCA_OK);
+        gc = gorca_analysis_gc(an);
+        ASSERT_TRUE(gc->gc_pause_max_ns >= w[0]);
+        for (k = 0; k < 3; k++)
+            if (gc->gc_pause_max_ns >= w[k])
+                ASSERT_TRUE(gc->mmu[k].mmu == 0);
+        gorca_analysis_free(an);
+    }
+}
+
 TEST_MAIN({
     RUN(mmu_matches_go_tool_trace);
     RUN(default_windows);
+    RUN(fixed_workers_see_every_pause);
 })

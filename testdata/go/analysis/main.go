@@ -4,13 +4,15 @@
 //
 //   - HTTP phase: a plain net/http server with handlers of known cost (/sleep sleeps 120 ms,
 //     /cpu burns 50 ms of CPU, /mutex waits about 40 ms on a mutex, /alloc allocates,
-//     /task is instrumented with a runtime/trace task and region and sleeps 30 ms), called
-//     over two keep-alive connections; meanwhile goroutines block in every class: network
+//     /task is instrumented with a runtime/trace task and region and sleeps 30 ms, /db waits
+//     about 40 ms for a slow TCP "database", /file writes and fsyncs a file), called over two
+//     keep-alive connections; meanwhile goroutines block in every class: network
 //     (TCP and pipe reads), mutex, chan send, chan receive, select, sync.Cond, WaitGroup,
 //     syscalls (file write + fsync, a 10 ms nanosleep that loses its P).
 //   - GC phase: allocators keep a live heap while churning garbage, so the GC runs cycles
 //     with mark assists; runtime.GC and runtime.ReadMemStats add STW pauses.
-//   - Starvation phase: with GOMAXPROCS 2, six CPU-bound goroutines wait for a P.
+//   - Starvation phase: with GOMAXPROCS 2 (4 before, while serving), six CPU-bound goroutines
+//     wait for a P.
 //
 // Standard library only; built and run by gen.sh with GOTOOLCHAIN=local GOPROXY=off.
 package main
@@ -87,6 +89,63 @@ func allocHandler(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "allocated\n")
 }
 
+// dbAddr is a slow line-protocol "database": it answers each query line after 40 ms.
+var dbAddr string
+
+func dbServer(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go dbConn(c)
+	}
+}
+
+func dbConn(c net.Conn) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for {
+		if _, err := r.ReadString('\n'); err != nil {
+			return
+		}
+		time.Sleep(40 * time.Millisecond)
+		io.WriteString(c, "row\n")
+	}
+}
+
+// dbHandler waits about 40 ms on the network inside the handler (an outbound call).
+func dbHandler(w http.ResponseWriter, r *http.Request) {
+	c, err := net.Dial("tcp", dbAddr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "SELECT 1\n")
+	if _, err := bufio.NewReader(c).ReadString('\n'); err != nil {
+		log.Fatal(err)
+	}
+	io.WriteString(w, "queried\n")
+}
+
+var fileDir string
+
+// fileHandler writes and fsyncs a file: syscall time inside the handler.
+func fileHandler(w http.ResponseWriter, r *http.Request) {
+	f, err := os.CreateTemp(fileDir, "req")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.Remove(f.Name())
+	buf := make([]byte, 256<<10)
+	for i := 0; i < 4; i++ {
+		f.Write(buf)
+		f.Sync()
+	}
+	f.Close()
+	io.WriteString(w, "synced\n")
+}
+
 func taskHandler(w http.ResponseWriter, r *http.Request) {
 	ctx, task := trace.NewTask(r.Context(), "GET /task")
 	defer task.End()
@@ -117,7 +176,16 @@ func httpPhase() {
 	mux.HandleFunc("/mutex", mutexHandler)
 	mux.HandleFunc("/alloc", allocHandler)
 	mux.HandleFunc("/task", taskHandler)
+	mux.HandleFunc("/db", dbHandler)
+	mux.HandleFunc("/file", fileHandler)
 	srv := &http.Server{Handler: mux}
+	dbln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer dbln.Close()
+	dbAddr = dbln.Addr().String()
+	go dbServer(dbln)
 	go srv.Serve(ln)
 	base := "http://" + ln.Addr().String()
 
@@ -126,7 +194,7 @@ func httpPhase() {
 	go func() { // connection 1: one request of each kind, in order
 		defer wg.Done()
 		c := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
-		for _, p := range []string{"/sleep", "/cpu", "/mutex", "/alloc", "/task", "/sleep"} {
+		for _, p := range []string{"/sleep", "/cpu", "/mutex", "/alloc", "/task", "/db", "/file", "/sleep"} {
 			get(c, base, p)
 		}
 		c.CloseIdleConnections()
@@ -135,7 +203,7 @@ func httpPhase() {
 		defer wg.Done()
 		time.Sleep(10 * time.Millisecond)
 		c := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
-		for _, p := range []string{"/task", "/sleep", "/alloc"} {
+		for _, p := range []string{"/task", "/sleep", "/alloc", "/db"} {
 			get(c, base, p)
 		}
 		c.CloseIdleConnections()
@@ -145,6 +213,7 @@ func httpPhase() {
 }
 
 // ---- blocking classes ---------------------------------------------------------------------
+// Each goroutine is started directly on a named function, so its group name says what it does.
 
 func chanSender(ch chan<- int, n int) {
 	for i := 0; i < n; i++ {
@@ -153,16 +222,17 @@ func chanSender(ch chan<- int, n int) {
 	close(ch)
 }
 
-func slowReceiver(ch <-chan int) {
+func slowReceiver(ch <-chan int, wg *sync.WaitGroup) {
+	defer wg.Done()
 	for range ch {
 		time.Sleep(8 * time.Millisecond)
 	}
 }
 
-func chanReceiver(ch <-chan int, done chan<- struct{}) {
+func chanReceiver(ch <-chan int, wg *sync.WaitGroup) {
+	defer wg.Done()
 	for range ch { // the producer is slow: blocked "chan receive"
 	}
-	close(done)
 }
 
 func slowProducer(ch chan<- int, n int) {
@@ -173,7 +243,8 @@ func slowProducer(ch chan<- int, n int) {
 	close(ch)
 }
 
-func selectWaiter(a, b <-chan int, n int) {
+func selectWaiter(a, b <-chan int, n int, wg *sync.WaitGroup) {
+	defer wg.Done()
 	for i := 0; i < n; i++ {
 		select { // blocked "select"
 		case <-a:
@@ -182,7 +253,19 @@ func selectWaiter(a, b <-chan int, n int) {
 	}
 }
 
-func condWaiter(mu *sync.Mutex, c *sync.Cond, ready *int, want int) {
+func selectFeeder(a, b chan<- int, n int) {
+	for i := 0; i < n; i++ {
+		time.Sleep(7 * time.Millisecond)
+		if i%2 == 0 {
+			a <- i
+		} else {
+			b <- i
+		}
+	}
+}
+
+func condWaiter(mu *sync.Mutex, c *sync.Cond, ready *int, want int, wg *sync.WaitGroup) {
+	defer wg.Done()
 	mu.Lock()
 	for *ready < want {
 		c.Wait() // blocked "sync.(*Cond).Wait"
@@ -190,12 +273,28 @@ func condWaiter(mu *sync.Mutex, c *sync.Cond, ready *int, want int) {
 	mu.Unlock()
 }
 
-func wgWaiter(wg *sync.WaitGroup, done chan<- struct{}) {
-	wg.Wait() // blocked "sync"
-	close(done)
+func condSignaller(mu *sync.Mutex, c *sync.Cond, ready *int, n int) {
+	for i := 0; i < n; i++ {
+		time.Sleep(10 * time.Millisecond)
+		mu.Lock()
+		*ready++
+		mu.Unlock()
+		c.Broadcast()
+	}
 }
 
-func mutexContender(mu *sync.Mutex, n int) {
+func wgWaiter(work *sync.WaitGroup, wg *sync.WaitGroup) {
+	defer wg.Done()
+	work.Wait() // blocked "sync"
+}
+
+func worker(d time.Duration, work *sync.WaitGroup) {
+	time.Sleep(d)
+	work.Done()
+}
+
+func mutexContender(mu *sync.Mutex, n int, wg *sync.WaitGroup) {
+	defer wg.Done()
 	for i := 0; i < n; i++ {
 		mu.Lock() // blocked "sync"
 		time.Sleep(3 * time.Millisecond)
@@ -203,7 +302,8 @@ func mutexContender(mu *sync.Mutex, n int) {
 	}
 }
 
-func tcpReader(c net.Conn) {
+func tcpReader(c net.Conn, wg *sync.WaitGroup) {
+	defer wg.Done()
 	r := bufio.NewReader(c)
 	for {
 		if _, err := r.ReadString('\n'); err != nil { // blocked "network"
@@ -220,7 +320,8 @@ func tcpWriter(c net.Conn, n int) {
 	c.Close()
 }
 
-func pipeReader(r *os.File) {
+func pipeReader(r *os.File, wg *sync.WaitGroup) {
+	defer wg.Done()
 	buf := make([]byte, 64)
 	for {
 		if _, err := r.Read(buf); err != nil { // blocked "network" (pipes use the netpoller)
@@ -237,7 +338,8 @@ func pipeWriter(w *os.File, n int) {
 	w.Close()
 }
 
-func fsyncer(dir string, n int) {
+func fsyncer(dir string, n int, wg *sync.WaitGroup) {
+	defer wg.Done()
 	f, err := os.Create(filepath.Join(dir, "fsync.dat"))
 	if err != nil {
 		log.Fatal(err)
@@ -250,7 +352,8 @@ func fsyncer(dir string, n int) {
 	f.Close()
 }
 
-func sleeper(n int) {
+func sleeper(n int, wg *sync.WaitGroup) {
+	defer wg.Done()
 	ts := syscall.Timespec{Nsec: 10e6}
 	for i := 0; i < n; i++ {
 		// A raw 10 ms nanosleep: a blocking syscall whose P sysmon retakes.
@@ -258,97 +361,72 @@ func sleeper(n int) {
 	}
 }
 
+func tcpPair() (net.Conn, net.Conn) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ln.Close()
+	cc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		log.Fatal(err)
+	}
+	sc, err := ln.Accept()
+	if err != nil {
+		log.Fatal(err)
+	}
+	return sc, cc
+}
+
 func blockingClasses(dir string) *sync.WaitGroup {
 	var all sync.WaitGroup
-	run := func(f func()) {
-		all.Add(1)
-		go func() { defer all.Done(); f() }()
-	}
+	all.Add(15)
 
 	sendCh := make(chan int)
 	go chanSender(sendCh, 30)
-	run(func() { slowReceiver(sendCh) })
+	go slowReceiver(sendCh, &all)
 
 	recvCh := make(chan int)
-	recvDone := make(chan struct{})
-	go chanReceiver(recvCh, recvDone)
+	go chanReceiver(recvCh, &all)
 	go slowProducer(recvCh, 30)
-	run(func() { <-recvDone })
 
 	a, b := make(chan int), make(chan int)
-	go selectWaiter(a, b, 20)
-	run(func() {
-		for i := 0; i < 20; i++ {
-			time.Sleep(7 * time.Millisecond)
-			if i%2 == 0 {
-				a <- i
-			} else {
-				b <- i
-			}
-		}
-	})
+	go selectWaiter(a, b, 20, &all)
+	go selectFeeder(a, b, 20)
 
 	var cmu sync.Mutex
 	cond := sync.NewCond(&cmu)
 	ready := 0
 	for i := 0; i < 3; i++ {
-		go condWaiter(&cmu, cond, &ready, 10)
+		go condWaiter(&cmu, cond, &ready, 10, &all)
 	}
-	run(func() {
-		for i := 0; i < 10; i++ {
-			time.Sleep(10 * time.Millisecond)
-			cmu.Lock()
-			ready++
-			cmu.Unlock()
-			cond.Broadcast()
-		}
-	})
+	go condSignaller(&cmu, cond, &ready, 10)
 
 	var work sync.WaitGroup
 	work.Add(4)
-	wgDone := make(chan struct{})
-	go wgWaiter(&work, wgDone)
+	go wgWaiter(&work, &all)
 	for i := 0; i < 4; i++ {
-		d := time.Duration(20*(i+1)) * time.Millisecond
-		go func() { time.Sleep(d); work.Done() }()
+		go worker(time.Duration(20*(i+1))*time.Millisecond, &work)
 	}
-	run(func() { <-wgDone })
 
 	var mu sync.Mutex
 	for i := 0; i < 4; i++ {
-		run(func() { mutexContender(&mu, 15) })
+		go mutexContender(&mu, 15, &all)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	accepted := make(chan net.Conn)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			log.Fatal(err)
-		}
-		accepted <- c
-		ln.Close()
-	}()
-	cc, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		log.Fatal(err)
-	}
-	sc := <-accepted
-	run(func() { tcpReader(sc) })
+	sc, cc := tcpPair()
+	go tcpReader(sc, &all)
 	go tcpWriter(cc, 25)
 
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		log.Fatal(err)
 	}
-	run(func() { pipeReader(pr) })
+	go pipeReader(pr, &all)
 	go pipeWriter(pw, 20)
 
-	run(func() { fsyncer(dir, 12) })
-	run(func() { sleeper(15) })
+	go fsyncer(dir, 12, &all)
+	go sleeper(15, &all)
 	return &all
 }
 
@@ -405,7 +483,9 @@ func starvationPhase() {
 func main() {
 	out := flag.String("o", "analysis.trace", "trace output file")
 	flag.Parse()
-	runtime.GOMAXPROCS(2)
+	// Four Ps while serving HTTP (so handler timings are not distorted by CPU contention), then
+	// two for the GC and starvation phases; the changes are "GOMAXPROCS" stop-the-world pauses.
+	runtime.GOMAXPROCS(4)
 
 	f, err := os.Create(*out)
 	if err != nil {
@@ -416,6 +496,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
+	fileDir = dir
 	if err := pprof.StartCPUProfile(io.Discard); err != nil {
 		log.Fatal(err)
 	}
@@ -427,6 +508,7 @@ func main() {
 	classes := blockingClasses(dir)
 	httpPhase()
 	classes.Wait()
+	runtime.GOMAXPROCS(2)
 	gcPhase()
 	starvationPhase()
 	// Cross a generation boundary (the runtime starts a new one about every second).
@@ -434,8 +516,9 @@ func main() {
 		time.Sleep(d)
 	}
 
-	trace.Stop()
+	// Stop profiling first: the trace's CPU-sample reader then flushes every sample into it.
 	pprof.StopCPUProfile()
+	trace.Stop()
 	if err := f.Close(); err != nil {
 		log.Fatal(err)
 	}
