@@ -253,7 +253,10 @@ struct gorca_block_profile {
     enum gorca_block_class cls;
     uint64_t count;
     int64_t total_ns;
-    double share; /* total_ns / sum over all classes (0 when nothing waited) */
+    double share;          /* total_ns / sum over all classes (0 when nothing waited) */
+    int64_t user_total_ns; /* the part waited by application goroutines: not the runtime's
+                              (go tool trace's system goroutines) nor runtime/trace's own */
+    double user_share;     /* user_total_ns / the user total over all classes */
     const struct gorca_block_sample *samples; /* heaviest first; stacks with equal PCs merged */
     size_t n_samples;
     const struct gorca_frame_time *top; /* functions by cumulative delay, heaviest first */

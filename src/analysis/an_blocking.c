@@ -18,11 +18,11 @@ static const uint8_t class_state[GORCA_WAIT_N] = {
 };
 
 /* The class whose interval this transition starts, or -1. */
-static int starts_class(const struct gorca_trace_transition *st)
+static int starts_class(struct gorca_analysis *an, const struct gorca_trace_transition *st)
 {
     switch (st->to) {
     case GORCA_TRACE_GO_WAITING:
-        return (int)gorca_wait_class_of_reason(st->reason);
+        return an_reason_class(an, st->reason) & ~AN_FOREVER;
     case GORCA_TRACE_GO_SYSCALL:
         return GORCA_WAIT_SYSCALL;
     case GORCA_TRACE_GO_RUNNABLE:
@@ -32,7 +32,8 @@ static int starts_class(const struct gorca_trace_transition *st)
     }
 }
 
-static void add_sample(struct gorca_analysis *an, int cls, uint32_t stack, int64_t delay)
+static void add_sample(struct gorca_analysis *an, const struct an_g *g, int cls, uint32_t stack,
+                       int64_t delay)
 {
     struct an_profile *p = &an->prof[cls];
     uint64_t *idx = an_map_get(&p->by_stack, stack);
@@ -55,6 +56,8 @@ static void add_sample(struct gorca_analysis *an, int cls, uint32_t stack, int64
     p->last_seen[s - p->samples] = ++an->block_seq;
     s->count++;
     s->delay_ns += delay;
+    if (!an_is_infra(g->name))
+        p->pub.user_total_ns += delay;
 }
 
 static void end_interval(struct gorca_analysis *an, struct an_g *g, int64_t end)
@@ -67,7 +70,7 @@ static void end_interval(struct gorca_analysis *an, struct an_g *g, int64_t end)
         if (start < g->sum.start)
             start = g->sum.start;
         if (end > start)
-            add_sample(an, g->trk, g->trk_stack, end - start);
+            add_sample(an, g, g->trk, g->trk_stack, end - start);
         return;
     }
     /* Not run yet: counts only if it never runs. */
@@ -98,7 +101,7 @@ void an_block_transition(struct gorca_analysis *an, struct an_g *g,
         end_interval(an, g, ev->time);
         g->trk = -1;
     }
-    c = starts_class(st);
+    c = starts_class(an, st);
     if (c >= 0) {
         g->trk = (int8_t)c;
         g->trk_time = ev->time;
@@ -120,7 +123,7 @@ void an_block_goroutine_done(struct gorca_analysis *an, struct an_g *g, int64_t 
         for (i = 0; i < g->n_pend; i++) {
             int64_t d = g->pend[i].end - g->pend[i].start;
             if (d > 0)
-                add_sample(an, g->pend[i].cls, g->pend[i].stack, d);
+                add_sample(an, g, g->pend[i].cls, g->pend[i].stack, d);
         }
     }
     g->n_pend = 0;
@@ -303,7 +306,7 @@ done:
 
 void an_block_finish(struct gorca_analysis *an)
 {
-    int64_t all = 0;
+    int64_t all = 0, user = 0;
     int c;
 
     for (c = 0; c < GORCA_WAIT_N; c++) {
@@ -342,7 +345,12 @@ void an_block_finish(struct gorca_analysis *an)
         base_free(cnts);
     }
     for (c = 0; c < GORCA_WAIT_N; c++)
-        an->prof[c].pub.share = all > 0 ? (double)an->prof[c].pub.total_ns / (double)all : 0;
+        user += an->prof[c].pub.user_total_ns;
+    for (c = 0; c < GORCA_WAIT_N; c++) {
+        struct gorca_block_profile *p = &an->prof[c].pub;
+        p->share = all > 0 ? (double)p->total_ns / (double)all : 0;
+        p->user_share = user > 0 ? (double)p->user_total_ns / (double)user : 0;
+    }
 }
 
 void an_block_release(struct gorca_analysis *an)

@@ -209,7 +209,7 @@ static void transition_in(struct gorca_analysis *an, struct an_g *g,
         s->last_runnable = t;
         break;
     case GORCA_TRACE_GO_WAITING:
-        if (strcmp(st->reason ? st->reason : "", "forever") != 0) {
+        if (!(an_reason_class(an, st->reason) & AN_FOREVER)) {
             s->last_block = t;
             s->last_reason = st->reason ? st->reason : "";
             break;

@@ -174,7 +174,14 @@ struct gorca_analysis {
     int nomem;               /* an allocation failed: results are incomplete */
 
     /* goroutines */
-    struct an_map gs; /* goid -> struct an_g * (live records, owned) */
+    struct an_map gs;    /* goid -> struct an_g * (live records, owned) */
+    int64_t cache_id[2]; /* the last two goroutines looked up (most events touch one or two) */
+    struct an_g *cache_g[2];
+    struct an_g *free_g; /* recycled records (linked through req) */
+    struct {
+        const char *reason;
+        int cls;
+    } reason_cache[16];
     uint64_t live;
     int64_t dead_running_ns, dead_runnable_ns; /* accounting of goroutines already freed */
     struct gorca_goroutine *rows;              /* finished rows (owned) */
@@ -239,11 +246,17 @@ void an_oom(struct gorca_analysis *an);
 
 /* The goroutine record (created on first sight; NULL only when out of memory). */
 struct an_g *an_g_get(struct gorca_analysis *an, int64_t id);
-struct an_g *an_g_find(const struct gorca_analysis *an, int64_t id);
+struct an_g *an_g_find(struct gorca_analysis *an, int64_t id);
 /* The group of a name (created on first use); -1 when out of memory. */
 long an_group_of(struct gorca_analysis *an, const char *name);
 /* 1 for runtime goroutines: go tool trace's IsSystemGoroutine. */
 int an_is_system(const char *name);
+/* 1 for goroutines of the runtime or of runtime/trace itself (not the application's). */
+int an_is_infra(const char *name);
+/* The class of a block reason (interned pointer), cached; AN_FOREVER is or'ed in for
+ * "forever". This function can't fail. */
+#define AN_FOREVER 0x80
+int an_reason_class(struct gorca_analysis *an, const char *reason);
 /* The class of a waiting goroutine inferred from a status stack (reasons are not restated). */
 enum gorca_wait_class an_class_of_stack(const struct gorca_analysis *an, uint32_t stack);
 
@@ -282,14 +295,16 @@ void an_mmu_free(struct an_mmu *m);
 
 /* an_timeline.c: timeline buckets and time-weighted scheduling shares */
 struct an_tl *an_tl_new(const struct gorca_analysis_options *opt);
-/* Integrates the current counts up to t (call before changing them). */
+/* Integrates the current counts up to t (the hooks below call it before changing them; the
+ * first call sets the timeline's start). */
 void an_tl_advance(struct gorca_analysis *an, struct an_tl *tl, int64_t t);
-/* A goroutine moves between categories (old/new cat and wait class). */
-void an_tl_move(struct an_tl *tl, int old_cat, int old_cls, int new_cat, int new_cls);
+/* A goroutine moves between categories (old/new cat and wait class) at t. */
+void an_tl_move(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int old_cat, int old_cls,
+                int new_cat, int new_cls);
 void an_tl_event(struct gorca_analysis *an, struct an_tl *tl, const struct gorca_trace_event *ev);
 void an_tl_cpu(struct gorca_analysis *an, struct an_tl *tl, int64_t t);
-/* A goroutine entered (+1) or left (-1) a mark assist. */
-void an_tl_assist(struct an_tl *tl, int delta);
+/* A goroutine entered (+1) or left (-1) a mark assist at t. */
+void an_tl_assist(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int delta);
 void an_tl_finish(struct gorca_analysis *an, struct an_tl *tl);
 void an_tl_free(struct an_tl *tl);
 const struct gorca_timeline *an_tl_result(const struct an_tl *tl);

@@ -203,6 +203,8 @@ static void blocking(struct jw *w, const struct gorca_analysis *an, size_t max)
         jw_ku64(w, "count", p->count);
         jw_ki64(w, "total_ns", p->total_ns);
         jw_kdbl(w, "share", p->share, 6);
+        jw_ki64(w, "user_total_ns", p->user_total_ns);
+        jw_kdbl(w, "user_share", p->user_share, 6);
         frame_times(w, "top", p->top, p->n_top, max, 0);
         jw_key(w, "stacks");
         jw_arr(w);

@@ -59,6 +59,7 @@ struct an_mmu {
     int nomem;
     int64_t last_t;
     int any;
+    int dirty; /* GC state changed since the last point: utilization must be recomputed */
 };
 
 struct an_mmu *an_mmu_new(const struct gorca_analysis_options *opt)
@@ -260,6 +261,7 @@ static void gomaxprocs(struct an_mmu *m, int64_t t, uint64_t n)
     int per_proc = (m->flags & GORCA_MMU_PER_PROC) != 0;
     size_t i;
 
+    m->dirty = 1;
     if (n > 1u << 20)
         n = 1u << 20; /* a corrupt value must not allocate the world */
     if (m->n_ps > n) {
@@ -322,6 +324,7 @@ static void retro_fixup(struct an_mmu *m)
 
     if ((m->flags & GORCA_MMU_PER_PROC) || m->n_series == 0)
         return;
+    m->dirty = 1;
     s = &m->series[0];
     while (mi < s->n_buf) {
         if (pi + 1 < m->n_procs && m->procs[pi + 1].t < s->buf[mi].t) {
@@ -346,6 +349,7 @@ static void range_begin(struct gorca_analysis *an, struct an_mmu *m,
     const struct gorca_trace_range *r = &ev->range;
     struct mmu_p *p;
 
+    m->dirty = 1;
     if ((m->flags & GORCA_MMU_STW) && is_gc_stw(r)) {
         m->stw++;
     } else if ((m->flags & GORCA_MMU_SWEEP) && r->type == GORCA_TRACE_RANGE_GC_SWEEP) {
@@ -387,6 +391,7 @@ static void range_end(struct gorca_analysis *an, struct an_mmu *m,
     const struct gorca_trace_range *r = &ev->range;
     struct mmu_p *p;
 
+    m->dirty = 1;
     if ((m->flags & GORCA_MMU_STW) && is_gc_stw(r)) {
         m->stw--;
     } else if ((m->flags & GORCA_MMU_SWEEP) && r->type == GORCA_TRACE_RANGE_GC_SWEEP) {
@@ -417,6 +422,7 @@ static void transition(struct gorca_analysis *an, struct an_mmu *m,
         return;
     if (g->mmu_in_gc || g->bg_mark) {
         int was = executing(st->from), is = executing(st->to);
+        m->dirty = 1;
         if ((p = proc_of(m, ev->p)) != NULL) {
             if (!was && is)
                 p->gc++;
@@ -443,14 +449,20 @@ static void label(struct gorca_analysis *an, struct an_mmu *m, const struct gorc
         return; /* its GoStart already counted this run */
     if (g != NULL)
         g->bg_mark = 1;
+    m->dirty = 1;
     if ((p = proc_of(m, ev->p)) != NULL)
         p->gc++;
 }
 
+/* Appends the utilization after an event. Unchanged GC state gives the value of the last
+ * point (event times strictly increase), which Go's addUtil drops, so only changes count. */
 static void record(struct an_mmu *m, int64_t t)
 {
     size_t i, gc_ps = 0;
 
+    if (!m->dirty)
+        return;
+    m->dirty = 0;
     if (!(m->flags & GORCA_MMU_PER_PROC)) {
         if (m->stw > 0) {
             gc_ps = m->n_ps;

@@ -20,6 +20,8 @@ struct an_tl {
     size_t max;
     int started;
     int64_t start, last_t;
+    size_t cur; /* bucket of last_t, valid while cur_width == width */
+    int64_t cur_end, cur_width;
     struct tl_b *b;
     size_t n, cap;
     /* current counts */
@@ -131,20 +133,48 @@ static int64_t alive(const struct an_tl *tl)
     return n;
 }
 
+/* Adds the current counts over d nanoseconds to bucket b (and the whole-trace integrals). */
+static void accumulate(struct an_tl *tl, struct tl_b *b, int64_t d)
+{
+    int c;
+
+    b->running += (double)tl->running * (double)d;
+    b->runnable += (double)tl->runnable * (double)d;
+    for (c = 0; c < GORCA_WAIT_N; c++)
+        b->waiting[c] += (double)tl->waiting[c] * (double)d;
+    b->gomaxprocs += (double)tl->gomaxprocs * (double)d;
+    b->assists += (double)tl->assists * (double)d;
+    if (tl->in_gc > 0)
+        b->gc_ns += d;
+    if (tl->in_stw > 0)
+        b->stw_ns += d;
+    if (tl->runnable > 0 && tl->gomaxprocs > 0 && tl->running >= (int64_t)tl->gomaxprocs) {
+        b->saturated_ns += d;
+        tl->saturated_ns += d;
+    }
+    if (tl->runnable > 0)
+        tl->any_runnable_ns += d;
+    tl->runnable_integral += (double)tl->runnable * (double)d;
+}
+
 void an_tl_advance(struct gorca_analysis *an, struct an_tl *tl, int64_t t)
 {
-    int saturated;
-
     if (!tl->started) {
         tl->started = 1;
         tl->start = tl->last_t = t;
         return;
     }
-    saturated = tl->runnable > 0 && tl->gomaxprocs > 0 && tl->running >= (int64_t)tl->gomaxprocs;
+    if (t <= tl->last_t)
+        return;
+    /* Fast path: still inside the bucket of the last update. */
+    if (tl->cur_end > t && tl->cur < tl->n && tl->cur_width == tl->width) {
+        accumulate(tl, &tl->b[tl->cur], t - tl->last_t);
+        tl->last_t = t;
+        return;
+    }
     while (tl->last_t < t) {
         struct tl_b *b = bucket(tl, tl->last_t);
         int64_t bend, end, d;
-        int c;
 
         if (b == NULL) {
             an_oom(an);
@@ -153,23 +183,10 @@ void an_tl_advance(struct gorca_analysis *an, struct an_tl *tl, int64_t t)
         bend = tl->start + (int64_t)(b - tl->b + 1) * tl->width;
         end = t < bend ? t : bend;
         d = end - tl->last_t;
-        b->running += (double)tl->running * (double)d;
-        b->runnable += (double)tl->runnable * (double)d;
-        for (c = 0; c < GORCA_WAIT_N; c++)
-            b->waiting[c] += (double)tl->waiting[c] * (double)d;
-        b->gomaxprocs += (double)tl->gomaxprocs * (double)d;
-        b->assists += (double)tl->assists * (double)d;
-        if (tl->in_gc > 0)
-            b->gc_ns += d;
-        if (tl->in_stw > 0)
-            b->stw_ns += d;
-        if (saturated) {
-            b->saturated_ns += d;
-            tl->saturated_ns += d;
-        }
-        if (tl->runnable > 0)
-            tl->any_runnable_ns += d;
-        tl->runnable_integral += (double)tl->runnable * (double)d;
+        accumulate(tl, b, d);
+        tl->cur = (size_t)(b - tl->b);
+        tl->cur_end = bend;
+        tl->cur_width = tl->width;
         if (end == bend) {
             b->goroutines = (uint64_t)alive(tl);
             b->has_goroutines = 1;
@@ -195,10 +212,14 @@ static int64_t *counter(struct an_tl *tl, int cat, int cls)
     }
 }
 
-void an_tl_move(struct an_tl *tl, int old_cat, int old_cls, int new_cat, int new_cls)
+void an_tl_move(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int old_cat, int old_cls,
+                int new_cat, int new_cls)
 {
     int64_t *o = counter(tl, old_cat, old_cls), *n = counter(tl, new_cat, new_cls);
 
+    if (o == n)
+        return;
+    an_tl_advance(an, tl, t);
     if (o != NULL && *o > 0)
         (*o)--;
     if (n != NULL)
@@ -217,6 +238,8 @@ void an_tl_event(struct gorca_analysis *an, struct an_tl *tl, const struct gorca
         /* One mark phase and one STW at a time; Active events restate an open one at each
          * generation start, so these are flags, not counters. */
         on = ev->kind != GORCA_TRACE_RANGE_END;
+        if (ev->range.type == GORCA_TRACE_RANGE_GC_MARK || ev->range.type == GORCA_TRACE_RANGE_STW)
+            an_tl_advance(an, tl, ev->time);
         if (ev->range.type == GORCA_TRACE_RANGE_GC_MARK) {
             tl->in_gc = on;
             if (ev->kind == GORCA_TRACE_RANGE_BEGIN && (b = bucket(tl, ev->time)) != NULL)
@@ -227,6 +250,7 @@ void an_tl_event(struct gorca_analysis *an, struct an_tl *tl, const struct gorca
         break;
     case GORCA_TRACE_METRIC:
         if (ev->metric.metric == GORCA_TRACE_METRIC_GOMAXPROCS) {
+            an_tl_advance(an, tl, ev->time);
             tl->gomaxprocs = ev->metric.value;
         } else if ((b = bucket(tl, ev->time)) != NULL) {
             if (ev->metric.metric == GORCA_TRACE_METRIC_HEAP_ALLOC) {
@@ -245,8 +269,9 @@ void an_tl_event(struct gorca_analysis *an, struct an_tl *tl, const struct gorca
         an_oom(an);
 }
 
-void an_tl_assist(struct an_tl *tl, int delta)
+void an_tl_assist(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int delta)
 {
+    an_tl_advance(an, tl, t);
     tl->assists += delta;
     if (tl->assists < 0)
         tl->assists = 0;

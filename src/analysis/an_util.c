@@ -6,9 +6,12 @@
 
 /* ---- hash map ---------------------------------------------------------------------------- */
 
+/* Fibonacci hashing: one multiply, and the high bits spread sequential ids (goroutine ids,
+ * stack handles) evenly. cap is a power of two >= 16. */
 static size_t slot_of(const struct an_map *m, uint64_t key)
 {
-    return (size_t)(base_hash_u64(key) & (m->cap - 1));
+    unsigned bits = (unsigned)__builtin_ctzll((unsigned long long)m->cap);
+    return (size_t)(((key ^ (key >> 29)) * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
 }
 
 static int map_resize(struct an_map *m, size_t ncap)

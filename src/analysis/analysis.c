@@ -87,10 +87,32 @@ enum gorca_wait_class gorca_wait_class_of_reason(const char *r)
     return GORCA_WAIT_OTHER;
 }
 
+int an_reason_class(struct gorca_analysis *an, const char *reason)
+{
+    size_t h = (size_t)(AN_PKEY(reason) >> 4) % BASE_ARRAY_LEN(an->reason_cache);
+    int cls;
+
+    if (reason != NULL && an->reason_cache[h].reason == reason)
+        return an->reason_cache[h].cls;
+    cls = (int)gorca_wait_class_of_reason(reason);
+    if (reason != NULL && strcmp(reason, "forever") == 0)
+        cls |= AN_FOREVER;
+    if (reason != NULL) {
+        an->reason_cache[h].reason = reason;
+        an->reason_cache[h].cls = cls;
+    }
+    return cls;
+}
+
 int an_is_system(const char *name)
 {
     return name == NULL || name[0] == '\0' ||
            (strncmp(name, "runtime.", 8) == 0 && strcmp(name, "runtime.main") != 0);
+}
+
+int an_is_infra(const char *name)
+{
+    return an_is_system(name) || strncmp(name, "runtime/trace.", 14) == 0;
 }
 
 enum gorca_wait_class an_class_of_stack(const struct gorca_analysis *an, uint32_t stack)
@@ -137,10 +159,25 @@ void an_oom(struct gorca_analysis *an)
     an->nomem = 1;
 }
 
-struct an_g *an_g_find(const struct gorca_analysis *an, int64_t id)
+struct an_g *an_g_find(struct gorca_analysis *an, int64_t id)
 {
-    uint64_t *v = an_map_get(&an->gs, (uint64_t)id);
-    return v ? (struct an_g *)(uintptr_t)*v : NULL;
+    struct gorca_analysis *m = an;
+    uint64_t *v;
+    struct an_g *g;
+
+    if (m->cache_g[0] != NULL && m->cache_id[0] == id)
+        return m->cache_g[0];
+    if (m->cache_g[1] != NULL && m->cache_id[1] == id)
+        return m->cache_g[1];
+    v = an_map_get(&an->gs, (uint64_t)id);
+    if (v == NULL)
+        return NULL;
+    g = (struct an_g *)(uintptr_t)*v;
+    m->cache_id[1] = m->cache_id[0];
+    m->cache_g[1] = m->cache_g[0];
+    m->cache_id[0] = id;
+    m->cache_g[0] = g;
+    return g;
 }
 
 struct an_g *an_g_get(struct gorca_analysis *an, int64_t id)
@@ -149,7 +186,13 @@ struct an_g *an_g_get(struct gorca_analysis *an, int64_t id)
 
     if (g != NULL)
         return g;
-    g = base_calloc(1, sizeof(*g));
+    if (an->free_g != NULL) {
+        g = an->free_g;
+        an->free_g = (struct an_g *)(void *)g->req;
+        memset(g, 0, sizeof(*g));
+    } else {
+        g = base_calloc(1, sizeof(*g));
+    }
     if (g == NULL || an_map_put(&an->gs, (uint64_t)id, AN_PKEY(g)) != 0) {
         base_free(g);
         an_oom(an);
@@ -178,13 +221,24 @@ static void g_free(struct an_g *g)
 
 static void g_remove(struct gorca_analysis *an, struct an_g *g)
 {
+    int i;
+
+    for (i = 0; i < 2; i++)
+        if (an->cache_g[i] == g)
+            an->cache_g[i] = NULL;
     if (g->in_assist)
-        an_tl_assist(an->tl, -1);
+        an_tl_assist(an, an->tl, an->last_ts, -1);
     an->dead_running_ns += g->acct.exec;
     an->dead_runnable_ns += g->acct.wait[GORCA_WAIT_SCHED];
     an_map_del(&an->gs, (uint64_t)g->id);
     an->live--;
-    g_free(g);
+    /* Keep the record for the next goroutine: short-lived goroutines come by the million. */
+    base_free(g->sum.blocks);
+    base_free(g->sum.ranges);
+    base_free(g->pend);
+    an_reqs_g_free(g);
+    g->req = (struct an_req_state *)(void *)an->free_g;
+    an->free_g = g;
 }
 
 long an_group_of(struct gorca_analysis *an, const char *name)
@@ -243,7 +297,7 @@ static void set_cat(struct gorca_analysis *an, struct an_g *g, int cat, int cls,
 
     if (slot != NULL && t > g->since)
         *slot += t - g->since;
-    an_tl_move(an->tl, g->cat, g->wclass, cat, cls);
+    an_tl_move(an, an->tl, t, g->cat, g->wclass, cat, cls);
     g->cat = (uint8_t)cat;
     g->wclass = (uint8_t)cls;
     g->since = t;
@@ -296,7 +350,7 @@ static void go_transition(struct gorca_analysis *an, const struct gorca_trace_ev
             set_cat(an, g, CAT_RUNNABLE, 0, t);
             break;
         case GORCA_TRACE_GO_WAITING: {
-            int cls = gorca_wait_class_of_reason(st->reason);
+            int cls = an_reason_class(an, st->reason) & ~AN_FOREVER;
             if (st->from == GORCA_TRACE_GO_UNDETERMINED && (st->reason == NULL || !*st->reason))
                 cls = an_class_of_stack(an, st->stack);
             g->block_time = t;
@@ -403,7 +457,7 @@ static void assist_range(struct gorca_analysis *an, const struct gorca_trace_eve
         return;
     if (ev->kind == GORCA_TRACE_RANGE_END) {
         if (g->in_assist)
-            an_tl_assist(an->tl, -1);
+            an_tl_assist(an, an->tl, ev->time, -1);
         if (g->assist_since != 0) {
             int64_t d = ev->time - g->assist_since;
             g->acct.assist += d;
@@ -417,7 +471,7 @@ static void assist_range(struct gorca_analysis *an, const struct gorca_trace_eve
     } else if (g->assist_since == 0) {
         g->assist_since = ev->time;
         if (!g->in_assist)
-            an_tl_assist(an->tl, 1);
+            an_tl_assist(an, an->tl, ev->time, 1);
         g->in_assist = 1;
     }
 }
@@ -446,11 +500,12 @@ static void on_event(struct gorca_analysis *an, const struct gorca_trace_event *
 {
     struct gorca_analysis_info *in = &an->info;
 
-    if (in->events == 0)
+    if (in->events == 0) {
         in->start_ns = ev->time;
+        an_tl_advance(an, an->tl, ev->time); /* the timeline starts here */
+    }
     in->end_ns = ev->time;
     in->events++;
-    an_tl_advance(an, an->tl, ev->time);
     an_sum_event(an, ev);
 
     switch (ev->kind) {
@@ -493,6 +548,12 @@ events_done:
 
 /* ---- finishing ------------------------------------------------------------------------------ */
 
+static int cmp_proc(const void *a, const void *b)
+{
+    const struct gorca_proc_share *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
 static void sched_finish(struct gorca_analysis *an)
 {
     struct gorca_sched_result *s = &an->sched;
@@ -529,6 +590,7 @@ static void sched_finish(struct gorca_analysis *an)
                             ? (double)p->running_ns / (double)(p->running_ns + p->idle_ns)
                             : 0;
     }
+    qsort(an->proc_shares, an->n_procs, sizeof(an->proc_shares[0]), cmp_proc);
     s->procs = an->proc_shares;
     s->n_procs = an->n_procs;
 }
@@ -660,29 +722,33 @@ enum gorca_status gorca_analysis_run_file(const char *path,
                                           struct gorca_analysis **out, struct gorca_error *err)
 {
     struct gorca_trace_options topt;
-    struct gorca_trace_probe probe;
+    struct gorca_trace_info ti;
     struct gorca_trace *tr = NULL;
     enum gorca_status st;
-    int compat;
+    enum gorca_trace_sync_mode mode;
 
     *out = NULL;
     memset(&topt, 0, sizeof(topt));
     if (opt != NULL)
         topt.limits = opt->limits;
-    if (opt == NULL || (opt->compat_go < 22 || opt->compat_go > 26)) {
-        /* The default follows the trace's own version: read the header first. */
-        st = gorca_trace_probe_file(path, &probe, err);
-        if (st != GORCA_OK)
-            return st;
-        compat = gorca_analysis_compat(opt, probe.go_version);
-    } else {
-        compat = opt->compat_go;
-    }
-    topt.sync_mode = gorca_analysis_sync_mode(compat);
+    /* Opening reads just the header; reopen when the version asks for the other Sync mode
+     * (cheaper than probing the whole file first). */
+    topt.sync_mode = GORCA_TRACE_SYNC_AT_START;
     st = gorca_trace_open_file(path, &topt, &tr, err);
     if (st != GORCA_OK)
         return st;
+    gorca_trace_get_info(tr, &ti);
+    mode = gorca_analysis_sync_mode(gorca_analysis_compat(opt, ti.go_version));
+    if (mode != topt.sync_mode) {
+        gorca_trace_free(tr);
+        topt.sync_mode = mode;
+        st = gorca_trace_open_file(path, &topt, &tr, err);
+        if (st != GORCA_OK)
+            return st;
+    }
     st = gorca_analysis_run(tr, opt, out, err);
+    if (st != GORCA_OK)
+        err->source = path; /* the reader's copy of the name dies with it */
     if (*out == NULL) {
         gorca_trace_free(tr);
         return st;
@@ -697,6 +763,11 @@ void gorca_analysis_free(struct gorca_analysis *an)
 
     if (an == NULL)
         return;
+    while (an->free_g != NULL) {
+        struct an_g *next = (struct an_g *)(void *)an->free_g->req;
+        base_free(an->free_g);
+        an->free_g = next;
+    }
     for (i = 0; i < an->gs.cap; i++)
         if (an->gs.used[i])
             g_free((struct an_g *)(uintptr_t)an->gs.vals[i]);

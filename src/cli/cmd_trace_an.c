@@ -166,6 +166,7 @@ int an_cli_simple(int argc, char **argv, const char *cmd, void (*usage)(FILE *),
     int ch, rc;
 
     an_cli_init(&c, cmd);
+    c.opt.keep_goroutine_rows = 0; /* no simple view lists single goroutines */
     while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         if (ch == 'h') {
             usage(stdout);

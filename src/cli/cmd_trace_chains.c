@@ -36,12 +36,17 @@ void an_cli_chains_text(struct gorca_buf *b, const struct gorca_analysis *an, si
 {
     const struct gorca_chains_result *c = gorca_analysis_chains(an);
     char d[3][16], n1[64], n2[64];
-    size_t i;
-
-    gorca_buf_printf(b, "%" PRIu64 " wake-ups, %s waited in total, %zu distinct edges\n\n",
+    size_t i, shown = 0;
+    gorca_buf_printf(b,
+                     "%" PRIu64 " wake-ups, %s waited in total, %zu distinct edges"
+                     " (waiters inside the runtime not shown)\n\n",
                      c->n_unblocks, an_dur(d[0], 16, c->total_wait_ns), c->n_edges);
-    for (i = 0; i < c->n_edges && i < top; i++) {
+    for (i = 0; i < c->n_edges && shown < top; i++) {
         const struct gorca_chain_edge *e = &c->edges[i];
+        if (strncmp(e->waiter_name, "runtime.", 8) == 0 ||
+            strncmp(e->waiter_name, "runtime/trace.", 14) == 0 || e->waiter_name[0] == '\0')
+            continue;
+        shown++;
         gorca_buf_printf(b, "%8s total %8s max %6" PRIu64 "x  [%s]\n", an_dur(d[0], 16, e->wait_ns),
                          an_dur(d[1], 16, e->max_wait_ns), e->count, e->reason);
         gorca_buf_printf(b, "    waker  %-36s at %s\n",

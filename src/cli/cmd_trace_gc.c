@@ -125,6 +125,7 @@ int cmd_trace_gc(int argc, char **argv)
     int ch, rc;
 
     an_cli_init(&c, "trace gc");
+    c.opt.keep_goroutine_rows = 0;
     while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         switch (ch) {
         case 'M':

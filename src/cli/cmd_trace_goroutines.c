@@ -372,6 +372,7 @@ int cmd_trace_goroutines(int argc, char **argv)
     }
     if ((rc = an_cli_operand(&c, argc, argv)) != 0)
         return rc;
+    c.opt.keep_goroutine_rows = o.list || c.json; /* groups alone need no rows */
     if ((rc = an_cli_run(&c, &an, &st, &err)) != 0)
         return rc;
     gorca_buf_init(&b, 0);

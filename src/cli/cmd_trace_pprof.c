@@ -32,13 +32,16 @@ void an_cli_blocking_text(struct gorca_buf *b, const struct gorca_analysis *an, 
 
     for (c = 0; c < GORCA_WAIT_N; c++)
         all += gorca_analysis_blocking(an, (enum gorca_wait_class)c)->total_ns;
-    gorca_buf_printf(b, "%-8s %9s %7s %8s\n", "CLASS", "WAIT", "SHARE", "WAITS");
+    gorca_buf_printf(b, "%-8s %9s %7s %8s %11s %7s\n", "CLASS", "WAIT", "SHARE", "WAITS",
+                     "APP WAIT", "SHARE");
     for (c = 0; c < GORCA_WAIT_N; c++) {
         const struct gorca_block_profile *p = gorca_analysis_blocking(an, (enum gorca_wait_class)c);
-        gorca_buf_printf(b, "%-8s %9s %7s %8" PRIu64 "\n", gorca_wait_class_name(p->cls),
+        gorca_buf_printf(b, "%-8s %9s %7s %8" PRIu64 " %11s %7s\n", gorca_wait_class_name(p->cls),
                          an_dur(d[0], 16, p->total_ns),
-                         an_pct(d[1], 16, (double)p->total_ns, (double)all), p->count);
+                         an_pct(d[1], 16, (double)p->total_ns, (double)all), p->count,
+                         an_dur(d[2], 16, p->user_total_ns), an_pct(nm, 16, p->user_share, 1));
     }
+    gorca_buf_puts(b, "(APP: application goroutines, without the runtime's and runtime/trace's)\n");
     for (c = 0; c < GORCA_WAIT_N; c++) {
         const struct gorca_block_profile *p = gorca_analysis_blocking(an, (enum gorca_wait_class)c);
         if (p->n_top == 0 || c == GORCA_WAIT_OTHER)
@@ -80,6 +83,7 @@ int cmd_trace_pprof(int argc, char **argv)
     int ch, rc, raw = 0;
 
     an_cli_init(&c, "trace pprof");
+    c.opt.keep_goroutine_rows = 0;
     c.out = NULL;
     c.opt.compat_go = 26;
     while ((ch = getopt_long(argc, argv, "ho:t:", opts, NULL)) != -1) {
