@@ -119,9 +119,8 @@ TEST(mmu_matches_go_tool_trace)
     printf("# mmu: %d/%d points within 0.001, max deviation %.3g\n", points_ok, points, max_dev);
 }
 
-/* The default windows (1 ms .. 1 s) are ascending, in [0, 1], and non-decreasing: a longer
- * window can't have a lower minimum mean than a shorter one inside it... not in general, but
- * MMU curves are monotone by definition (go tool trace plots them as such). */
+/* The default windows are 1 ms .. 1 s, values in [0, 1] and non-decreasing with the window
+ * (a window's mean is a mean of the means of the shorter windows inside it). */
 TEST(default_windows)
 {
     struct gorca_analysis *an = NULL;
@@ -142,8 +141,6 @@ TEST(default_windows)
         if (i > 0)
             ASSERT_TRUE(gc->mmu[i].mmu + 1e-9 >= gc->mmu[i - 1].mmu);
     }
-    /* The fixture's GC phase stops the world: at 1 ms the MMU is 0. */
-    ASSERT_TRUE(gc->mmu[0].mmu < 0.01);
     gorca_analysis_free(an);
 }
 

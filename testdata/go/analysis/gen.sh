@@ -19,5 +19,8 @@ mkdir -p "$out"
 (cd "$here" && "$go" build -trimpath -o "$tmp/fixture" main.go)
 (cd "$here/oracle" && "$go126" build -o "$tmp/oracle" .)
 (cd "$tmp" && ./fixture -o "$out/analysis.trace")
+# A tiny complete trace of the same version seeds the analysis fuzzer.
+mkdir -p "$root/fuzz/corpus/analysis"
+(cd "$tmp" && ./fixture -mini -o "$root/fuzz/corpus/analysis/mini-go$v.trace")
 "$tmp/oracle" -go "$go" -pprof-go "$go126" -trace "$out/analysis.trace" -out "$out"
 echo "gen.sh: wrote $out ($(du -sh "$out" | cut -f1))"

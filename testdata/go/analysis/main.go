@@ -482,7 +482,12 @@ func starvationPhase() {
 
 func main() {
 	out := flag.String("o", "analysis.trace", "trace output file")
+	mini := flag.Bool("mini", false, "record a tiny trace (fuzz seed): a few waits, one request, one GC")
 	flag.Parse()
+	if *mini {
+		miniTrace(*out)
+		return
+	}
 	// Four Ps while serving HTTP (so handler timings are not distorted by CPU contention), then
 	// two for the GC and starvation phases; the changes are "GOMAXPROCS" stop-the-world pauses.
 	runtime.GOMAXPROCS(4)
@@ -518,6 +523,49 @@ func main() {
 
 	// Stop profiling first: the trace's CPU-sample reader then flushes every sample into it.
 	pprof.StopCPUProfile()
+	trace.Stop()
+	if err := f.Close(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// miniTrace records a trace of a few milliseconds with a little of everything (a channel and a
+// mutex wait, a sleep, a pipe read, one HTTP request, a forced GC, a task): a small, complete
+// seed for the analysis fuzzer.
+func miniTrace(out string) {
+	runtime.GOMAXPROCS(2)
+	f, err := os.Create(out)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := trace.Start(f); err != nil {
+		log.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(3)
+	ch := make(chan int)
+	go slowReceiver(ch, &wg)
+	go chanSender(ch, 2)
+	var mu sync.Mutex
+	go mutexContender(&mu, 2, &wg)
+	go mutexContender(&mu, 2, &wg)
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		log.Fatal(err)
+	}
+	wg.Add(1)
+	go pipeReader(pr, &wg)
+	go pipeWriter(pw, 1)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(taskHandler)}
+	go srv.Serve(ln)
+	get(&http.Client{}, "http://"+ln.Addr().String(), "/task")
+	runtime.GC()
+	wg.Wait()
+	srv.Close()
 	trace.Stop()
 	if err := f.Close(); err != nil {
 		log.Fatal(err)

@@ -10,6 +10,7 @@
 //     `go tool pprof -raw`, one line per distinct stack with its summed values.
 //
 // Standard library only. Usage: oracle -go GO -pprof-go GO126 -trace FILE -out DIR
+// (tests use `oracle -normalize-raw < pprof-raw.txt` to normalise gorca's profiles the same way)
 package main
 
 import (
@@ -37,10 +38,19 @@ var (
 	pprofGo  = flag.String("pprof-go", "", "go binary (Go 1.26) for -pprof and pprof -raw; empty skips")
 	traceArg = flag.String("trace", "", "trace file")
 	outDir   = flag.String("out", ".", "output directory")
+	normRaw  = flag.Bool("normalize-raw", false, "read `go tool pprof -raw` text on stdin, print it normalised (for tests)")
 )
 
 func main() {
 	flag.Parse()
+	if *normRaw {
+		raw, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Print(NormalizeRaw(string(raw)))
+		return
+	}
 	if *traceArg == "" {
 		log.Fatal("-trace is required")
 	}
