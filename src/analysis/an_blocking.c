@@ -56,7 +56,7 @@ static void add_sample(struct gorca_analysis *an, const struct an_g *g, int cls,
     p->last_seen[s - p->samples] = ++an->block_seq;
     s->count++;
     s->delay_ns += delay;
-    if (!an_is_infra(g->name))
+    if (!g->infra)
         p->pub.user_total_ns += delay;
 }
 

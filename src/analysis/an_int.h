@@ -107,10 +107,13 @@ struct an_g {
     uint8_t wclass; /* enum gorca_wait_class while CAT_WAIT */
     uint8_t kind;   /* AN_G_* below */
     uint8_t in_assist, bg_mark, mmu_in_gc;
-    uint8_t mmu_state;    /* the goroutine state as the MMU pass has seen it (Go's states map) */
-    const char *name;     /* interned; "" until a stack names it (root frame of any stack) */
-    const char *sum_name; /* the name go tool trace gives it (compat rules); rows, groups */
-    int64_t since;        /* when cat was entered */
+    uint8_t mmu_state;      /* the goroutine state as the MMU pass has seen it (Go's states map) */
+    const char *name;       /* interned; "" until a stack names it (root frame of any stack) */
+    const char *sum_name;   /* the name go tool trace gives it (compat rules); rows, groups */
+    const char *group_name; /* sum_name when group was looked up */
+    long group;             /* index of sum_name's group (valid when group_name == sum_name) */
+    uint8_t infra;          /* an_is_infra(name), kept in step with name */
+    int64_t since;          /* when cat was entered */
     struct an_acct acct;
     int64_t assist_since; /* open mark-assist range start (our accounting); 0 = none */
     struct an_gsum sum;

@@ -2,15 +2,18 @@
  * state and wait class, GC mark phase and STW time, assists, scheduler saturation, heap size,
  * CPU samples and GC starts -- what go tool trace's proc view draws as counter tracks
  * (go-trace-format.md §10.4), in numbers diagnosis can scan for the spike window. Counts are
- * integrated between events, so no bucket misses a short burst. When the trace needs more than
- * max_buckets, neighbours merge pairwise and the width doubles: memory stays bounded. Also
- * yields the whole-trace scheduling shares (mean runnable, share of time saturated). */
+ * integrated exactly between events, so no bucket misses a short burst, at O(1) per change:
+ * entering a bucket books the current counts for its whole width, and a change of d at time t
+ * adds d * (bucket end - t); the last bucket is trimmed at the end. When the trace needs more
+ * than max_buckets, neighbours merge pairwise and the width doubles: memory stays bounded.
+ * Also yields the whole-trace scheduling shares (mean runnable, share of time saturated). */
 #include <stdlib.h>
 #include "an_int.h"
 
+/* Integrals are in count x nanoseconds. */
 struct tl_b {
     double running, runnable, waiting[GORCA_WAIT_N], gomaxprocs, assists;
-    int64_t gc_ns, stw_ns, saturated_ns;
+    double gc_ns, stw_ns, saturated_ns, runq_ns; /* flag x nanoseconds */
     uint64_t heap_alloc, heap_goal, cpu, cycles, goroutines;
     uint8_t has_heap, has_goal, has_goroutines;
 };
@@ -19,18 +22,15 @@ struct an_tl {
     int64_t width;
     size_t max;
     int started;
-    int64_t start, last_t;
-    size_t cur; /* bucket of last_t, valid while cur_width == width */
-    int64_t cur_end, cur_width;
+    int64_t start;
+    size_t cur;      /* the bucket being filled (every earlier one is complete) */
+    int64_t cur_end; /* its end */
     struct tl_b *b;
     size_t n, cap;
-    /* current counts */
-    int64_t running, runnable, waiting[GORCA_WAIT_N];
-    int64_t in_gc, in_stw, assists;
+    /* current state */
+    int64_t running, runnable, waiting[GORCA_WAIT_N], assists;
+    int in_gc, in_stw, saturated;
     uint64_t gomaxprocs;
-    /* whole-trace integrals */
-    double runnable_integral;
-    int64_t any_runnable_ns, saturated_ns;
     int nomem;
     struct gorca_timeline pub;
     struct gorca_bucket *out;
@@ -61,68 +61,6 @@ const struct gorca_timeline *an_tl_result(const struct an_tl *tl)
     return &tl->pub;
 }
 
-static void merge_into(struct tl_b *d, const struct tl_b *a, const struct tl_b *b)
-{
-    struct tl_b r = *a;
-    int c;
-
-    if (b != NULL) {
-        r.running += b->running;
-        r.runnable += b->runnable;
-        for (c = 0; c < GORCA_WAIT_N; c++)
-            r.waiting[c] += b->waiting[c];
-        r.gomaxprocs += b->gomaxprocs;
-        r.assists += b->assists;
-        r.gc_ns += b->gc_ns;
-        r.stw_ns += b->stw_ns;
-        r.saturated_ns += b->saturated_ns;
-        r.cpu += b->cpu;
-        r.cycles += b->cycles;
-        if (b->has_heap) {
-            r.heap_alloc = b->heap_alloc;
-            r.has_heap = 1;
-        }
-        if (b->has_goal) {
-            r.heap_goal = b->heap_goal;
-            r.has_goal = 1;
-        }
-        if (b->has_goroutines) {
-            r.goroutines = b->goroutines;
-            r.has_goroutines = 1;
-        }
-    }
-    *d = r;
-}
-
-/* The bucket holding time t, creating buckets (and halving resolution) as needed. */
-static struct tl_b *bucket(struct an_tl *tl, int64_t t)
-{
-    size_t idx;
-
-    for (;;) {
-        idx = (size_t)((t - tl->start) / tl->width);
-        if (idx < tl->max)
-            break;
-        {
-            size_t i, m = (tl->n + 1) / 2;
-            for (i = 0; i < m; i++)
-                merge_into(&tl->b[i], &tl->b[2 * i], 2 * i + 1 < tl->n ? &tl->b[2 * i + 1] : NULL);
-            memset(tl->b + m, 0, (tl->n - m) * sizeof(*tl->b));
-            tl->n = m;
-            tl->width *= 2;
-        }
-    }
-    if (idx >= tl->n) {
-        if (an_grow(&tl->b, &tl->cap, idx + 1, sizeof(*tl->b)) != 0) {
-            tl->nomem = 1;
-            return NULL;
-        }
-        memset(tl->b + tl->n, 0, (idx + 1 - tl->n) * sizeof(*tl->b));
-        tl->n = idx + 1;
-    }
-    return &tl->b[idx];
-}
-
 static int64_t alive(const struct an_tl *tl)
 {
     int64_t n = tl->running + tl->runnable;
@@ -133,97 +71,207 @@ static int64_t alive(const struct an_tl *tl)
     return n;
 }
 
-/* Adds the current counts over d nanoseconds to bucket b (and the whole-trace integrals). */
-static void accumulate(struct an_tl *tl, struct tl_b *b, int64_t d)
+/* Books the current state for d nanoseconds (a whole bucket, or minus the unused tail). */
+static void book(struct an_tl *tl, struct tl_b *b, double d)
 {
     int c;
 
-    b->running += (double)tl->running * (double)d;
-    b->runnable += (double)tl->runnable * (double)d;
+    b->running += (double)tl->running * d;
+    b->runnable += (double)tl->runnable * d;
     for (c = 0; c < GORCA_WAIT_N; c++)
-        b->waiting[c] += (double)tl->waiting[c] * (double)d;
-    b->gomaxprocs += (double)tl->gomaxprocs * (double)d;
-    b->assists += (double)tl->assists * (double)d;
-    if (tl->in_gc > 0)
+        b->waiting[c] += (double)tl->waiting[c] * d;
+    b->gomaxprocs += (double)tl->gomaxprocs * d;
+    b->assists += (double)tl->assists * d;
+    if (tl->in_gc)
         b->gc_ns += d;
-    if (tl->in_stw > 0)
+    if (tl->in_stw)
         b->stw_ns += d;
-    if (tl->runnable > 0 && tl->gomaxprocs > 0 && tl->running >= (int64_t)tl->gomaxprocs) {
+    if (tl->saturated)
         b->saturated_ns += d;
-        tl->saturated_ns += d;
-    }
     if (tl->runnable > 0)
-        tl->any_runnable_ns += d;
-    tl->runnable_integral += (double)tl->runnable * (double)d;
+        b->runq_ns += d;
+}
+
+static void merge_into(struct tl_b *d, const struct tl_b *a, const struct tl_b *b)
+{
+    struct tl_b r = *a;
+    int c;
+
+    r.running += b->running;
+    r.runnable += b->runnable;
+    for (c = 0; c < GORCA_WAIT_N; c++)
+        r.waiting[c] += b->waiting[c];
+    r.gomaxprocs += b->gomaxprocs;
+    r.assists += b->assists;
+    r.gc_ns += b->gc_ns;
+    r.stw_ns += b->stw_ns;
+    r.saturated_ns += b->saturated_ns;
+    r.runq_ns += b->runq_ns;
+    r.cpu += b->cpu;
+    r.cycles += b->cycles;
+    if (b->has_heap) {
+        r.heap_alloc = b->heap_alloc;
+        r.has_heap = 1;
+    }
+    if (b->has_goal) {
+        r.heap_goal = b->heap_goal;
+        r.has_goal = 1;
+    }
+    if (b->has_goroutines) {
+        r.goroutines = b->goroutines;
+        r.has_goroutines = 1;
+    }
+    *d = r;
+}
+
+/* Halves the resolution: bucket i becomes buckets 2i and 2i+1. The bucket being filled has
+ * booked its whole width; when it is the first of a pair, its partner gets its booking too. */
+static void halve(struct an_tl *tl)
+{
+    size_t i, m;
+
+    if ((tl->cur & 1) == 0) {
+        if (an_grow(&tl->b, &tl->cap, tl->cur + 2, sizeof(*tl->b)) != 0) {
+            tl->nomem = 1;
+            return;
+        }
+        memset(&tl->b[tl->cur + 1], 0, sizeof(tl->b[0]));
+        book(tl, &tl->b[tl->cur + 1], (double)tl->width);
+        tl->n = tl->cur + 2;
+    }
+    m = tl->n / 2;
+    for (i = 0; i < m; i++)
+        merge_into(&tl->b[i], &tl->b[2 * i], &tl->b[2 * i + 1]);
+    tl->n = m;
+    tl->cur /= 2;
+    tl->width *= 2;
+    tl->cur_end = tl->start + (int64_t)(tl->cur + 1) * tl->width;
+}
+
+/* Moves the bucket being filled forward until it holds t. */
+static void reach(struct gorca_analysis *an, struct an_tl *tl, int64_t t)
+{
+    if (!tl->started) {
+        tl->started = 1;
+        tl->start = t;
+        tl->cur = 0;
+        tl->cur_end = t + tl->width;
+        if (an_grow(&tl->b, &tl->cap, 1, sizeof(*tl->b)) != 0) {
+            an_oom(an);
+            tl->nomem = 1;
+            return;
+        }
+        memset(&tl->b[0], 0, sizeof(tl->b[0]));
+        tl->n = 1;
+        book(tl, &tl->b[0], (double)tl->width);
+        return;
+    }
+    while (t >= tl->cur_end && !tl->nomem) {
+        tl->b[tl->cur].goroutines = (uint64_t)alive(tl);
+        tl->b[tl->cur].has_goroutines = 1;
+        if (tl->cur + 1 >= tl->max) {
+            halve(tl);
+            continue;
+        }
+        if (an_grow(&tl->b, &tl->cap, tl->cur + 2, sizeof(*tl->b)) != 0) {
+            tl->nomem = 1;
+            break;
+        }
+        tl->cur++;
+        tl->n = tl->cur + 1;
+        memset(&tl->b[tl->cur], 0, sizeof(tl->b[0]));
+        book(tl, &tl->b[tl->cur], (double)tl->width);
+        tl->cur_end += tl->width;
+    }
+    if (tl->nomem)
+        an_oom(an);
 }
 
 void an_tl_advance(struct gorca_analysis *an, struct an_tl *tl, int64_t t)
 {
-    if (!tl->started) {
-        tl->started = 1;
-        tl->start = tl->last_t = t;
-        return;
-    }
-    if (t <= tl->last_t)
-        return;
-    /* Fast path: still inside the bucket of the last update. */
-    if (tl->cur_end > t && tl->cur < tl->n && tl->cur_width == tl->width) {
-        accumulate(tl, &tl->b[tl->cur], t - tl->last_t);
-        tl->last_t = t;
-        return;
-    }
-    while (tl->last_t < t) {
-        struct tl_b *b = bucket(tl, tl->last_t);
-        int64_t bend, end, d;
-
-        if (b == NULL) {
-            an_oom(an);
-            return;
-        }
-        bend = tl->start + (int64_t)(b - tl->b + 1) * tl->width;
-        end = t < bend ? t : bend;
-        d = end - tl->last_t;
-        accumulate(tl, b, d);
-        tl->cur = (size_t)(b - tl->b);
-        tl->cur_end = bend;
-        tl->cur_width = tl->width;
-        if (end == bend) {
-            b->goroutines = (uint64_t)alive(tl);
-            b->has_goroutines = 1;
-        }
-        tl->last_t = end;
-    }
+    if (!tl->started || t >= tl->cur_end)
+        reach(an, tl, t);
 }
 
-static int64_t *counter(struct an_tl *tl, int cat, int cls)
+/* The rest of the current bucket after t: what a change at t is worth per unit. */
+static double rest(const struct an_tl *tl, int64_t t)
 {
-    switch (cat) {
-    case CAT_RUNNING:
-    case CAT_SYSCALL:
-        return &tl->running;
-    case CAT_RUNNABLE:
-        return &tl->runnable;
-    case CAT_WAIT:
-        return &tl->waiting[cls];
-    case CAT_SYSCALL_LOST:
-        return &tl->waiting[GORCA_WAIT_SYSCALL];
-    default:
-        return NULL;
+    return (double)(tl->cur_end - t);
+}
+
+static void update_saturated(struct an_tl *tl, int64_t t)
+{
+    int sat = tl->runnable > 0 && tl->gomaxprocs > 0 && tl->running >= (int64_t)tl->gomaxprocs;
+
+    if (sat != tl->saturated) {
+        tl->b[tl->cur].saturated_ns += (sat ? 1 : -1) * rest(tl, t);
+        tl->saturated = sat;
     }
 }
 
 void an_tl_move(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int old_cat, int old_cls,
                 int new_cat, int new_cls)
 {
-    int64_t *o = counter(tl, old_cat, old_cls), *n = counter(tl, new_cat, new_cls);
+    struct tl_b *b;
+    double r;
+    int had_runq = tl->runnable > 0;
 
-    if (o == n)
+    if (old_cat == new_cat && (old_cat != CAT_WAIT || old_cls == new_cls))
         return;
     an_tl_advance(an, tl, t);
-    if (o != NULL && *o > 0)
-        (*o)--;
-    if (n != NULL)
-        (*n)++;
+    if (tl->nomem)
+        return;
+    b = &tl->b[tl->cur];
+    r = rest(tl, t);
+    switch (old_cat) {
+    case CAT_RUNNING:
+    case CAT_SYSCALL:
+        tl->running--;
+        b->running -= r;
+        break;
+    case CAT_RUNNABLE:
+        tl->runnable--;
+        b->runnable -= r;
+        break;
+    case CAT_WAIT:
+        tl->waiting[old_cls]--;
+        b->waiting[old_cls] -= r;
+        break;
+    case CAT_SYSCALL_LOST:
+        tl->waiting[GORCA_WAIT_SYSCALL]--;
+        b->waiting[GORCA_WAIT_SYSCALL] -= r;
+        break;
+    }
+    switch (new_cat) {
+    case CAT_RUNNING:
+    case CAT_SYSCALL:
+        tl->running++;
+        b->running += r;
+        break;
+    case CAT_RUNNABLE:
+        tl->runnable++;
+        b->runnable += r;
+        break;
+    case CAT_WAIT:
+        tl->waiting[new_cls]++;
+        b->waiting[new_cls] += r;
+        break;
+    case CAT_SYSCALL_LOST:
+        tl->waiting[GORCA_WAIT_SYSCALL]++;
+        b->waiting[GORCA_WAIT_SYSCALL] += r;
+        break;
+    }
+    if (had_runq != (tl->runnable > 0))
+        b->runq_ns += (tl->runnable > 0 ? 1 : -1) * r;
+    update_saturated(tl, t);
+}
+
+static void set_flag(struct an_tl *tl, int *flag, double *integral, int on, int64_t t)
+{
+    if (*flag != on) {
+        *integral += (on ? 1 : -1) * rest(tl, t);
+        *flag = on;
+    }
 }
 
 void an_tl_event(struct gorca_analysis *an, struct an_tl *tl, const struct gorca_trace_event *ev)
@@ -235,73 +283,79 @@ void an_tl_event(struct gorca_analysis *an, struct an_tl *tl, const struct gorca
     case GORCA_TRACE_RANGE_BEGIN:
     case GORCA_TRACE_RANGE_ACTIVE:
     case GORCA_TRACE_RANGE_END:
+        if (ev->range.type != GORCA_TRACE_RANGE_GC_MARK && ev->range.type != GORCA_TRACE_RANGE_STW)
+            break;
+        an_tl_advance(an, tl, ev->time);
+        if (tl->nomem)
+            break;
+        b = &tl->b[tl->cur];
         /* One mark phase and one STW at a time; Active events restate an open one at each
          * generation start, so these are flags, not counters. */
         on = ev->kind != GORCA_TRACE_RANGE_END;
-        if (ev->range.type == GORCA_TRACE_RANGE_GC_MARK || ev->range.type == GORCA_TRACE_RANGE_STW)
-            an_tl_advance(an, tl, ev->time);
         if (ev->range.type == GORCA_TRACE_RANGE_GC_MARK) {
-            tl->in_gc = on;
-            if (ev->kind == GORCA_TRACE_RANGE_BEGIN && (b = bucket(tl, ev->time)) != NULL)
+            set_flag(tl, &tl->in_gc, &b->gc_ns, on, ev->time);
+            if (ev->kind == GORCA_TRACE_RANGE_BEGIN)
                 b->cycles++;
-        } else if (ev->range.type == GORCA_TRACE_RANGE_STW) {
-            tl->in_stw = on;
+        } else {
+            set_flag(tl, &tl->in_stw, &b->stw_ns, on, ev->time);
         }
         break;
     case GORCA_TRACE_METRIC:
+        an_tl_advance(an, tl, ev->time);
+        if (tl->nomem)
+            break;
+        b = &tl->b[tl->cur];
         if (ev->metric.metric == GORCA_TRACE_METRIC_GOMAXPROCS) {
-            an_tl_advance(an, tl, ev->time);
+            b->gomaxprocs +=
+                ((double)ev->metric.value - (double)tl->gomaxprocs) * rest(tl, ev->time);
             tl->gomaxprocs = ev->metric.value;
-        } else if ((b = bucket(tl, ev->time)) != NULL) {
-            if (ev->metric.metric == GORCA_TRACE_METRIC_HEAP_ALLOC) {
-                b->heap_alloc = ev->metric.value;
-                b->has_heap = 1;
-            } else if (ev->metric.metric == GORCA_TRACE_METRIC_HEAP_GOAL) {
-                b->heap_goal = ev->metric.value;
-                b->has_goal = 1;
-            }
+            update_saturated(tl, ev->time);
+        } else if (ev->metric.metric == GORCA_TRACE_METRIC_HEAP_ALLOC) {
+            b->heap_alloc = ev->metric.value;
+            b->has_heap = 1;
+        } else if (ev->metric.metric == GORCA_TRACE_METRIC_HEAP_GOAL) {
+            b->heap_goal = ev->metric.value;
+            b->has_goal = 1;
         }
         break;
     default:
         break;
     }
-    if (tl->nomem)
-        an_oom(an);
 }
 
 void an_tl_assist(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int delta)
 {
     an_tl_advance(an, tl, t);
+    if (tl->nomem || (delta < 0 && tl->assists == 0))
+        return;
     tl->assists += delta;
-    if (tl->assists < 0)
-        tl->assists = 0;
+    tl->b[tl->cur].assists += delta * rest(tl, t);
 }
 
 void an_tl_cpu(struct gorca_analysis *an, struct an_tl *tl, int64_t t)
 {
-    struct tl_b *b;
-
     if (!tl->started)
         return;
-    b = bucket(tl, t < tl->start ? tl->start : t);
-    if (b == NULL)
-        an_oom(an);
-    else
-        b->cpu++;
+    an_tl_advance(an, tl, t);
+    if (!tl->nomem)
+        tl->b[tl->cur].cpu++;
 }
 
 void an_tl_finish(struct gorca_analysis *an, struct an_tl *tl)
 {
-    int64_t end = an->info.end_ns, dur = end - tl->start;
-    uint64_t heap = 0, goal = 0, gor = 0;
+    int64_t end = an->info.end_ns, dur = end - tl->start, w;
+    uint64_t heap = 0, goal = 0;
+    double runnable = 0, runq = 0, saturated = 0;
     size_t i;
     int c;
 
-    if (dur > 0) {
-        an->sched.mean_runnable = tl->runnable_integral / (double)dur;
-        an->sched.runnable_time_share = (double)tl->any_runnable_ns / (double)dur;
-        an->sched.saturated_share = (double)tl->saturated_ns / (double)dur;
-    }
+    if (!tl->started || tl->nomem)
+        return;
+    an_tl_advance(an, tl, end);
+    /* The last bucket booked its whole width; give back what lies after the end. */
+    book(tl, &tl->b[tl->cur], -(double)(tl->cur_end - end));
+    tl->b[tl->cur].goroutines = (uint64_t)alive(tl);
+    tl->b[tl->cur].has_goroutines = 1;
     tl->out = base_calloc(tl->n ? tl->n : 1, sizeof(*tl->out));
     if (tl->out == NULL) {
         an_oom(an);
@@ -310,13 +364,11 @@ void an_tl_finish(struct gorca_analysis *an, struct an_tl *tl)
     for (i = 0; i < tl->n; i++) {
         const struct tl_b *b = &tl->b[i];
         struct gorca_bucket *o = &tl->out[i];
-        int64_t bs = tl->start + (int64_t)i * tl->width;
-        int64_t w = tl->width;
         double inv;
-        if (i + 1 == tl->n && end - bs < w)
-            w = end - bs > 0 ? end - bs : 1;
-        inv = 1.0 / (double)w;
-        o->start_ns = bs;
+
+        o->start_ns = tl->start + (int64_t)i * tl->width;
+        w = i + 1 == tl->n ? end - o->start_ns : tl->width;
+        inv = 1.0 / (double)(w > 0 ? w : 1);
         o->running = b->running * inv;
         o->runnable = b->runnable * inv;
         for (c = 0; c < GORCA_WAIT_N; c++)
@@ -324,19 +376,26 @@ void an_tl_finish(struct gorca_analysis *an, struct an_tl *tl)
         o->waiting[GORCA_WAIT_SCHED] = o->runnable;
         o->gomaxprocs = b->gomaxprocs * inv;
         o->assist_ns = (int64_t)(b->assists + 0.5);
-        o->gc_ns = b->gc_ns;
-        o->stw_ns = b->stw_ns;
-        o->saturated_ns = b->saturated_ns;
+        o->gc_ns = (int64_t)(b->gc_ns + 0.5);
+        o->stw_ns = (int64_t)(b->stw_ns + 0.5);
+        o->saturated_ns = (int64_t)(b->saturated_ns + 0.5);
         if (b->has_heap)
             heap = b->heap_alloc;
         if (b->has_goal)
             goal = b->heap_goal;
-        gor = b->has_goroutines ? b->goroutines : (uint64_t)alive(tl);
         o->heap_alloc_bytes = heap;
         o->heap_goal_bytes = goal;
         o->cpu_samples = b->cpu;
         o->gc_cycles_started = b->cycles;
-        o->goroutines = gor;
+        o->goroutines = b->goroutines;
+        runnable += b->runnable;
+        runq += b->runq_ns;
+        saturated += b->saturated_ns;
+    }
+    if (dur > 0) {
+        an->sched.mean_runnable = runnable / (double)dur;
+        an->sched.runnable_time_share = runq / (double)dur;
+        an->sched.saturated_share = saturated / (double)dur;
     }
     tl->pub.start_ns = tl->start;
     tl->pub.width_ns = tl->width;

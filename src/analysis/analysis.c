@@ -201,6 +201,7 @@ struct an_g *an_g_get(struct gorca_analysis *an, int64_t id)
     g->id = id;
     g->name = empty_name;
     g->sum_name = empty_name;
+    g->infra = 1; /* unnamed counts as the runtime's, as go tool trace does */
     g->trk = -1;
     g->sys_p = GORCA_TRACE_NONE;
     an->info.goroutines++;
@@ -318,7 +319,11 @@ static void sched_latency(struct gorca_analysis *an, struct an_g *g, int64_t t)
         an_oom(an);
     if (!g->sum.present)
         return;
-    gi = an_group_of(an, g->sum_name);
+    if (g->group_name != g->sum_name) {
+        g->group = an_group_of(an, g->sum_name);
+        g->group_name = g->sum_name;
+    }
+    gi = g->group;
     if (gi >= 0 && an_hist_add(&an->groups[gi].sched_hist, lat) != 0)
         an_oom(an);
 }
@@ -706,6 +711,10 @@ enum gorca_status gorca_analysis_run(struct gorca_trace *tr,
     if (an->nomem) {
         gorca_analysis_free(an);
         return GORCA_FAIL(err, GORCA_E_NOMEM, -1, "trace analysis", "out of memory");
+    }
+    if (st != GORCA_OK && st != GORCA_E_TRUNCATED && st != GORCA_E_MALFORMED) {
+        gorca_analysis_free(an); /* out of memory or a limit: no partial results */
+        return st;
     }
     an->info.status = st;
     finish(an);
