@@ -180,7 +180,8 @@ struct gorca_analysis {
     struct an_map gs;    /* goid -> struct an_g * (live records, owned) */
     int64_t cache_id[2]; /* the last two goroutines looked up (most events touch one or two) */
     struct an_g *cache_g[2];
-    struct an_g *free_g; /* recycled records (linked through req) */
+    struct an_g *free_g;    /* recycled records (linked through req) */
+    struct an_map outbound; /* stack -> 1 + (waits on an outbound call), see an_outbound */
     struct {
         const char *reason;
         int cls;
@@ -260,6 +261,9 @@ int an_is_infra(const char *name);
  * "forever". This function can't fail. */
 #define AN_FOREVER 0x80
 int an_reason_class(struct gorca_analysis *an, const char *reason);
+/* 1 when a sync-class wait at stack is really a network call in progress on other
+ * goroutines: net/http client round trips, DNS lookups (cached per stack). */
+int an_outbound(struct gorca_analysis *an, uint32_t stack);
 /* The class of a waiting goroutine inferred from a status stack (reasons are not restated). */
 enum gorca_wait_class an_class_of_stack(const struct gorca_analysis *an, uint32_t stack);
 

@@ -20,6 +20,7 @@ enum {
 
 struct sinfo {
     uint8_t flags;
+    uint8_t depth; /* how many ServeHTTP hops led to handler (deeper = more specific) */
     const char *handler;
 };
 
@@ -31,6 +32,7 @@ struct an_req_state {
     int64_t done_t;           /* finishing: when the goroutine last resumed after it */
     struct an_acct done_snap; /* the accounting at done_t */
     const char *handler;
+    uint8_t handler_depth;
     uint64_t task;
 };
 
@@ -128,9 +130,47 @@ static int framework_frame(const char *f)
            starts_with(f, "internal/") || starts_with(f, "sync.");
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* The handler on a stack (frames leaf first, fr[root_in] the handler entry): the first frame
+ * outside runtime and net/http from the entry towards the leaf -- but middleware is code
+ * outside net/http too, so a later frame called through a ServeHTTP (HandlerFunc.ServeHTTP,
+ * a router's or a handler type's ServeHTTP) is preferred: the deepest such frame is the
+ * handler. Method-value wrappers ("-fm") give way to the method they wrap. */
+static void pick_handler(struct gorca_analysis *an, const uint32_t *fr, size_t root_in,
+                         struct sinfo *si)
+{
+    const char *prev = "net/http.serverHandler.ServeHTTP";
+    size_t i;
+    int depth = 0;
+
+    for (i = root_in; i-- > 0;) {
+        const struct gorca_trace_frame *f = gorca_trace_frame(an->tr, fr[i]);
+        const char *fn = f && f->func ? f->func : "";
+        int after_serve = ends_with(prev, "ServeHTTP");
+        if (!framework_frame(fn) && fn[0] != '\0') {
+            if (si->handler == NULL) {
+                si->handler = fn;
+            } else if (after_serve || ends_with(fn, ".ServeHTTP")) {
+                si->handler = fn;
+                depth++;
+            } else if (ends_with(si->handler, "-fm") && strlen(si->handler) == strlen(fn) + 3 &&
+                       strncmp(si->handler, fn, strlen(fn)) == 0) {
+                si->handler = fn;
+            }
+        }
+        prev = fn;
+    }
+    si->depth = (uint8_t)(depth > 255 ? 255 : depth);
+}
+
 static struct sinfo classify(struct gorca_analysis *an, uint32_t stack, int h2)
 {
-    struct sinfo si = { 0, NULL };
+    struct sinfo si = { 0, 0, NULL };
     size_t n = 0, i;
     const uint32_t *fr = gorca_trace_stack_frames(an->tr, stack, &n);
     size_t root_in = n; /* index of the handler-entry frame (leaf first numbering) */
@@ -154,14 +194,7 @@ static struct sinfo classify(struct gorca_analysis *an, uint32_t stack, int h2)
     }
     if (!(si.flags & SI_HANDLER))
         return si;
-    /* From the handler entry towards the leaf: the first frame that is not framework. */
-    for (i = root_in; i-- > 0;) {
-        const struct gorca_trace_frame *f = gorca_trace_frame(an->tr, fr[i]);
-        if (f != NULL && f->func != NULL && !framework_frame(f->func)) {
-            si.handler = f->func;
-            break;
-        }
-    }
+    pick_handler(an, fr, root_in, &si);
     return si;
 }
 
@@ -330,6 +363,7 @@ static void open_at(struct an_g *g, int64_t t, const struct an_acct *snap)
     s->evidence = g->kind == AN_G_H2;
     s->start = t;
     s->handler = NULL;
+    s->handler_depth = 0;
     s->task = 0;
     if (snap != NULL)
         s->snap = *snap;
@@ -394,8 +428,10 @@ static void saw_stack(struct gorca_analysis *an, struct an_g *g, uint32_t stack,
         next_request(an, g);
     if (si.flags)
         s->evidence = 1;
-    if (si.handler != NULL && s->handler == NULL)
+    if (si.handler != NULL && (s->handler == NULL || si.depth > s->handler_depth)) {
         s->handler = si.handler;
+        s->handler_depth = si.depth;
+    }
     if (g->kind == AN_G_CONN && (si.flags & SI_FINISH)) {
         s->finishing = 1;
         s->done_t = t;

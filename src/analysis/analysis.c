@@ -110,6 +110,32 @@ int an_is_system(const char *name)
            (strncmp(name, "runtime.", 8) == 0 && strcmp(name, "runtime.main") != 0);
 }
 
+int an_outbound(struct gorca_analysis *an, uint32_t stack)
+{
+    static const char *const marks[] = {
+        "net/http.(*persistConn).roundTrip", "net/http.(*Transport).roundTrip",
+        "net/http.(*Transport).getConn",     "net/http.(*Client).do",
+        "net.(*Resolver).lookupIPAddr",      "net.(*Resolver).LookupIPAddr",
+        "net.(*Resolver).lookupHost",        "net.(*Resolver).LookupHost",
+    };
+    uint64_t *v = an_map_get(&an->outbound, stack);
+    size_t n = 0, i, k;
+    const uint32_t *fr;
+    int out = 0;
+
+    if (v != NULL)
+        return (int)*v - 1;
+    fr = gorca_trace_stack_frames(an->tr, stack, &n);
+    for (i = 0; i < n && !out; i++) {
+        const struct gorca_trace_frame *f = gorca_trace_frame(an->tr, fr[i]);
+        for (k = 0; f != NULL && f->func != NULL && k < BASE_ARRAY_LEN(marks) && !out; k++)
+            out = strcmp(f->func, marks[k]) == 0;
+    }
+    if (an_map_put(&an->outbound, stack, (uint64_t)out + 1) != 0)
+        an_oom(an);
+    return out;
+}
+
 int an_is_infra(const char *name)
 {
     return an_is_system(name) || strncmp(name, "runtime/trace.", 14) == 0;
@@ -358,6 +384,11 @@ static void go_transition(struct gorca_analysis *an, const struct gorca_trace_ev
             int cls = an_reason_class(an, st->reason) & ~AN_FOREVER;
             if (st->from == GORCA_TRACE_GO_UNDETERMINED && (st->reason == NULL || !*st->reason))
                 cls = an_class_of_stack(an, st->stack);
+            /* Waiting in a select inside an HTTP client call or a DNS lookup is waiting on
+             * the network (the transport's goroutines do the reads): our accounting says so;
+             * go tool trace's numbers (summaries, profiles) keep the reason's class. */
+            if (cls == GORCA_WAIT_SYNC && st->stack != 0 && an_outbound(an, st->stack))
+                cls = GORCA_WAIT_NET;
             g->block_time = t;
             g->block_stack = st->stack;
             g->block_reason = st->reason ? st->reason : empty_name;
@@ -796,6 +827,7 @@ void gorca_analysis_free(struct gorca_analysis *an)
     an_map_release(&an->procs_by_id);
     base_free(an->procs);
     an_map_release(&an->proc_sys);
+    an_map_release(&an->outbound);
     an_block_release(an);
     an_gc_release(an);
     an_mmu_free(an->mmu);

@@ -47,8 +47,9 @@ void an_cli_requests_text(struct gorca_buf *b, const struct gorca_analysis *an, 
     for (i = 0; i < r->n_handlers && i < top; i++) {
         const struct gorca_handler_stats *h = &r->handlers[i];
         gorca_buf_printf(b, "%-22s %5" PRIu64 " %7s %7s",
-                         an_cut(nm, 64, h->handler[0] ? h->handler : "(unknown)", 22), h->count,
-                         an_dur(d[0], 16, h->latency.p50_ns), an_dur(d[1], 16, h->latency.p99_ns));
+                         an_cut(nm, 64, h->handler[0] ? h->handler : "(unattributed)", 22),
+                         h->count, an_dur(d[0], 16, h->latency.p50_ns),
+                         an_dur(d[1], 16, h->latency.p99_ns));
         split(b, &h->sum);
         gorca_buf_putc(b, '\n');
     }
@@ -59,7 +60,7 @@ void an_cli_requests_text(struct gorca_buf *b, const struct gorca_analysis *an, 
         const struct gorca_request *q = &r->slowest[i];
         gorca_buf_printf(b, "%8s %7s %7" PRId64 " %-14s",
                          an_dur(d[0], 16, q->start_ns - in->start_ns), an_dur(d[1], 16, q->dur_ns),
-                         q->g, an_cut(nm, 64, q->handler[0] ? q->handler : "(unknown)", 14));
+                         q->g, an_cut(nm, 64, q->handler[0] ? q->handler : "(unattributed)", 14));
         split(b, &q->t);
         gorca_buf_puts(b, q->unfinished ? " +\n" : "\n");
     }

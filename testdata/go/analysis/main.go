@@ -5,7 +5,8 @@
 //   - HTTP phase: a plain net/http server with handlers of known cost (/sleep sleeps 120 ms,
 //     /cpu burns 50 ms of CPU, /mutex waits about 40 ms on a mutex, /alloc allocates,
 //     /task is instrumented with a runtime/trace task and region and sleeps 30 ms, /db waits
-//     about 40 ms for a slow TCP "database", /file writes and fsyncs a file), called over two
+//     about 40 ms for a slow TCP "database", /file writes and fsyncs a file, /upstream is a
+//     method value behind a middleware calling a 30 ms upstream HTTP service), called over two
 //     keep-alive connections; meanwhile goroutines block in every class: network
 //     (TCP and pipe reads), mutex, chan send, chan receive, select, sync.Cond, WaitGroup,
 //     syscalls (file write + fsync, a 10 ms nanosleep that loses its P).
@@ -128,6 +129,35 @@ func dbHandler(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "queried\n")
 }
 
+// server's handlers are methods, registered as method values behind a middleware, the way
+// real services are wired.
+type server struct {
+	upstream string
+	client   *http.Client
+}
+
+// handleUpstream calls a slow upstream HTTP service (30 ms): the handler waits in the HTTP
+// client's round trip while the transport's goroutines do the network reads.
+func (s *server) handleUpstream(w http.ResponseWriter, r *http.Request) {
+	resp, err := s.client.Get(s.upstream)
+	if err != nil {
+		log.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	io.WriteString(w, "upstream answered\n")
+}
+
+// logged is a middleware: it runs the next handler and counts requests.
+var served int64
+
+func logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		served++
+	})
+}
+
 var fileDir string
 
 // fileHandler writes and fsyncs a file: syscall time inside the handler.
@@ -178,6 +208,18 @@ func httpPhase() {
 	mux.HandleFunc("/task", taskHandler)
 	mux.HandleFunc("/db", dbHandler)
 	mux.HandleFunc("/file", fileHandler)
+	upln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	upstream := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(30 * time.Millisecond)
+		io.WriteString(w, "ok\n")
+	})}
+	go upstream.Serve(upln)
+	defer upstream.Close()
+	s := &server{upstream: "http://" + upln.Addr().String() + "/", client: &http.Client{}}
+	mux.Handle("/upstream", logged(http.HandlerFunc(s.handleUpstream)))
 	srv := &http.Server{Handler: mux}
 	dbln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -194,7 +236,7 @@ func httpPhase() {
 	go func() { // connection 1: one request of each kind, in order
 		defer wg.Done()
 		c := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
-		for _, p := range []string{"/sleep", "/cpu", "/mutex", "/alloc", "/task", "/db", "/file", "/sleep"} {
+		for _, p := range []string{"/sleep", "/cpu", "/mutex", "/alloc", "/task", "/db", "/file", "/upstream", "/sleep"} {
 			get(c, base, p)
 		}
 		c.CloseIdleConnections()
