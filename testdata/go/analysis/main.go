@@ -7,7 +7,7 @@
 //     /task is instrumented with a runtime/trace task and region and sleeps 30 ms, /db waits
 //     about 40 ms for a slow TCP "database", /file writes and fsyncs a file, /upstream is a
 //     method value behind a middleware calling a 30 ms upstream HTTP service), called over two
-//     keep-alive connections; meanwhile goroutines block in every class: network
+//     keep-alive connections, then two HTTP/2 requests (TLS) to a handler sleeping 20 ms; meanwhile goroutines block in every class: network
 //     (TCP and pipe reads), mutex, chan send, chan receive, select, sync.Cond, WaitGroup,
 //     syscalls (file write + fsync, a 10 ms nanosleep that loses its P).
 //   - GC phase: allocators keep a live heap while churning garbage, so the GC runs cycles
@@ -20,10 +20,17 @@ package main
 
 import (
 	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"flag"
 	"fmt"
 	"io"
 	"log"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -158,6 +165,60 @@ func logged(next http.Handler) http.Handler {
 	})
 }
 
+// h2Handler serves HTTP/2 requests (TLS): each runs on its own handler goroutine.
+func h2Handler(w http.ResponseWriter, r *http.Request) {
+	time.Sleep(20 * time.Millisecond)
+	io.WriteString(w, "h2\n")
+}
+
+// selfSigned makes a throw-away certificate for 127.0.0.1.
+func selfSigned() tls.Certificate {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		log.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "gorca fixture"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// h2Requests makes two HTTP/2 requests over one TLS connection.
+func h2Requests() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(h2Handler),
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{selfSigned()}}}
+	go srv.ServeTLS(ln, "", "")
+	defer srv.Close()
+	c := &http.Client{Transport: &http.Transport{ForceAttemptHTTP2: true,
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	for i := 0; i < 2; i++ {
+		resp, err := c.Get("https://" + ln.Addr().String() + "/h2")
+		if err != nil {
+			log.Fatal(err)
+		}
+		if resp.ProtoMajor != 2 {
+			log.Fatalf("expected HTTP/2, got %s", resp.Proto)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	c.CloseIdleConnections()
+}
+
 var fileDir string
 
 // fileHandler writes and fsyncs a file: syscall time inside the handler.
@@ -251,6 +312,7 @@ func httpPhase() {
 		c.CloseIdleConnections()
 	}()
 	wg.Wait()
+	h2Requests()
 	srv.Close()
 }
 
