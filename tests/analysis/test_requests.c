@@ -85,10 +85,11 @@ static void check(const char *v)
     h = handler(r, "main.mutexHandler");
     CHECK(h != NULL && h->count == 1);
     CHECK(h->sum.wait_ns[GORCA_WAIT_SYNC] >= 35 * MS && h->sum.wait_ns[GORCA_WAIT_SYNC] < 150 * MS);
-    /* /cpu: 50 ms of wall time spinning, nearly all of it executing. */
+    /* /cpu: 50 ms of wall time spinning, nearly all of it executing (more when the machine
+     * takes the thread away: the Go runtime still sees it running). */
     h = handler(r, "main.cpuHandler");
     CHECK(h != NULL && h->count == 1);
-    CHECK(h->sum.exec_ns >= 40 * MS && h->sum.exec_ns < 60 * MS);
+    CHECK(h->sum.exec_ns >= 40 * MS && h->sum.exec_ns < 150 * MS);
     CHECK(h->sum.wait_ns[GORCA_WAIT_SLEEP] == 0 && h->sum.wait_ns[GORCA_WAIT_NET] == 0);
     /* /task: named after the task type, a 30 ms sleep inside. */
     h = handler(r, "GET /task");
