@@ -20,8 +20,8 @@ static void check(const struct gorca_analysis *an)
     size_t i;
     int c;
 
-    for (c = 0; c < GORCA_WAIT_N; c++)
-        share += gorca_analysis_blocking(an, (enum gorca_wait_class)c)->share;
+    for (c = 0; c < GORCA_BLOCK_N; c++)
+        share += gorca_analysis_blocking(an, (enum gorca_block_class)c)->share;
     if (share != 0 && (share < 0.999 || share > 1.001))
         abort();
     for (i = 1; i < t->n_buckets; i++)
@@ -71,8 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             gorca_buf_release(&b);
             gorca_buf_init(&b, 4u << 20);
-            st = gorca_analysis_write_pprof(an, (enum gorca_wait_class)(size % GORCA_WAIT_N), 1, &b,
-                                            &err);
+            st = gorca_analysis_write_pprof(an, (enum gorca_block_class)(size % GORCA_BLOCK_N), 1,
+                                            &b, &err);
             if (st == GORCA_OK && (b.len < 2 || (uint8_t)b.data[0] != 0x1f))
                 abort(); /* gzip'd */
             gorca_buf_release(&b);

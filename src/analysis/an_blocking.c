@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include "an_int.h"
 
-static const uint8_t class_state[GORCA_WAIT_N] = {
-    [GORCA_WAIT_NET] = GORCA_TRACE_GO_WAITING,     [GORCA_WAIT_SYNC] = GORCA_TRACE_GO_WAITING,
-    [GORCA_WAIT_SYSCALL] = GORCA_TRACE_GO_SYSCALL, [GORCA_WAIT_SCHED] = GORCA_TRACE_GO_RUNNABLE,
-    [GORCA_WAIT_SLEEP] = GORCA_TRACE_GO_WAITING,   [GORCA_WAIT_GC] = GORCA_TRACE_GO_WAITING,
-    [GORCA_WAIT_OTHER] = GORCA_TRACE_GO_WAITING,
+static const uint8_t class_state[GORCA_BLOCK_N] = {
+    [GORCA_BLOCK_NET] = GORCA_TRACE_GO_WAITING,     [GORCA_BLOCK_SYNC] = GORCA_TRACE_GO_WAITING,
+    [GORCA_BLOCK_SYSCALL] = GORCA_TRACE_GO_SYSCALL, [GORCA_BLOCK_SCHED] = GORCA_TRACE_GO_RUNNABLE,
+    [GORCA_BLOCK_SLEEP] = GORCA_TRACE_GO_WAITING,   [GORCA_BLOCK_GC] = GORCA_TRACE_GO_WAITING,
+    [GORCA_BLOCK_OTHER] = GORCA_TRACE_GO_WAITING,
 };
 
 /* The class whose interval this transition starts, or -1. */
@@ -24,9 +24,9 @@ static int starts_class(struct gorca_analysis *an, const struct gorca_trace_tran
     case GORCA_TRACE_GO_WAITING:
         return an_reason_class(an, st->reason) & ~AN_FOREVER;
     case GORCA_TRACE_GO_SYSCALL:
-        return GORCA_WAIT_SYSCALL;
+        return GORCA_BLOCK_SYSCALL;
     case GORCA_TRACE_GO_RUNNABLE:
-        return GORCA_WAIT_SCHED;
+        return GORCA_BLOCK_SCHED;
     default:
         return -1;
     }
@@ -309,7 +309,7 @@ void an_block_finish(struct gorca_analysis *an)
     int64_t all = 0, user = 0;
     int c;
 
-    for (c = 0; c < GORCA_WAIT_N; c++) {
+    for (c = 0; c < GORCA_BLOCK_N; c++) {
         struct an_profile *p = &an->prof[c];
         uint32_t *stacks;
         int64_t *vals;
@@ -319,7 +319,7 @@ void an_block_finish(struct gorca_analysis *an)
         merge_equal_stacks(an, p);
         if (p->n_samples > 1)
             qsort(p->samples, p->n_samples, sizeof(p->samples[0]), cmp_sample);
-        p->pub.cls = (enum gorca_wait_class)c;
+        p->pub.cls = (enum gorca_block_class)c;
         p->pub.samples = p->samples;
         p->pub.n_samples = p->n_samples;
         for (i = 0; i < p->n_samples; i++) {
@@ -344,9 +344,9 @@ void an_block_finish(struct gorca_analysis *an)
         base_free(vals);
         base_free(cnts);
     }
-    for (c = 0; c < GORCA_WAIT_N; c++)
+    for (c = 0; c < GORCA_BLOCK_N; c++)
         user += an->prof[c].pub.user_total_ns;
-    for (c = 0; c < GORCA_WAIT_N; c++) {
+    for (c = 0; c < GORCA_BLOCK_N; c++) {
         struct gorca_block_profile *p = &an->prof[c].pub;
         p->share = all > 0 ? (double)p->total_ns / (double)all : 0;
         p->user_share = user > 0 ? (double)p->user_total_ns / (double)user : 0;
@@ -357,7 +357,7 @@ void an_block_release(struct gorca_analysis *an)
 {
     int c;
 
-    for (c = 0; c < GORCA_WAIT_N; c++) {
+    for (c = 0; c < GORCA_BLOCK_N; c++) {
         an_map_release(&an->prof[c].by_stack);
         base_free(an->prof[c].samples);
         base_free(an->prof[c].last_seen);

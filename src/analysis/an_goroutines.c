@@ -370,15 +370,15 @@ void an_sum_event(struct gorca_analysis *an, const struct gorca_trace_event *ev)
 
 /* ---- rows and groups ------------------------------------------------------------------- */
 
-void an_sum_classes(const struct an_gsum *s, int64_t out[GORCA_WAIT_N])
+void an_sum_classes(const struct an_gsum *s, int64_t out[GORCA_BLOCK_N])
 {
     uint32_t i;
 
-    memset(out, 0, sizeof(int64_t) * GORCA_WAIT_N);
+    memset(out, 0, sizeof(int64_t) * GORCA_BLOCK_N);
     for (i = 0; i < s->n_blocks; i++)
-        out[gorca_wait_class_of_reason(s->blocks[i].name)] += s->blocks[i].ns;
-    out[GORCA_WAIT_SYSCALL] += s->syscall_block;
-    out[GORCA_WAIT_SCHED] += s->sched;
+        out[gorca_block_class_of_reason(s->blocks[i].name)] += s->blocks[i].ns;
+    out[GORCA_BLOCK_SYSCALL] += s->syscall_block;
+    out[GORCA_BLOCK_SCHED] += s->sched;
 }
 
 static struct gorca_named_time *copy_named(struct gorca_analysis *an, const struct an_named *v,
@@ -401,7 +401,7 @@ static struct gorca_named_time *copy_named(struct gorca_analysis *an, const stru
     return out;
 }
 
-static void fill_row(const struct an_g *g, struct gorca_goroutine *r)
+static void fill_row(const struct an_g *g, struct gorca_trace_goroutine *r)
 {
     const struct an_gsum *s = &g->sum;
     int64_t sum;
@@ -437,9 +437,9 @@ static void fill_row(const struct an_g *g, struct gorca_goroutine *r)
 }
 
 static void group_add(struct gorca_analysis *an, struct an_group *gr, const struct an_g *g,
-                      const struct gorca_goroutine *r)
+                      const struct gorca_trace_goroutine *r)
 {
-    struct gorca_goroutine_group *p = &gr->pub;
+    struct gorca_trace_group *p = &gr->pub;
     uint32_t i;
     int c;
 
@@ -450,7 +450,7 @@ static void group_add(struct gorca_analysis *an, struct an_group *gr, const stru
     p->syscall_ns += r->syscall_ns;
     p->syscall_block_ns += r->syscall_block_ns;
     p->unknown_ns += r->unknown_ns;
-    for (c = 0; c < GORCA_WAIT_N; c++)
+    for (c = 0; c < GORCA_BLOCK_N; c++)
         p->wait_ns[c] += r->wait_ns[c];
     p->assist_ns += r->assist_ns;
     p->sweep_ns += r->sweep_ns;
@@ -466,7 +466,7 @@ static void group_add(struct gorca_analysis *an, struct an_group *gr, const stru
 
 void an_sum_emit(struct gorca_analysis *an, struct an_g *g)
 {
-    struct gorca_goroutine row;
+    struct gorca_trace_goroutine row;
     long gi = an_group_of(an, g->sum_name);
 
     fill_row(g, &row);
@@ -492,13 +492,13 @@ void an_sum_emit(struct gorca_analysis *an, struct an_g *g)
 
 static int cmp_row(const void *a, const void *b)
 {
-    const struct gorca_goroutine *x = a, *y = b;
+    const struct gorca_trace_goroutine *x = a, *y = b;
     return (x->id > y->id) - (x->id < y->id);
 }
 
 static int cmp_group(const void *a, const void *b)
 {
-    const struct gorca_goroutine_group *x = a, *y = b;
+    const struct gorca_trace_group *x = a, *y = b;
     if (x->exec_ns != y->exec_ns)
         return x->exec_ns > y->exec_ns ? -1 : 1;
     return strcmp(x->name, y->name);

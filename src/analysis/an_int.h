@@ -86,7 +86,7 @@ enum an_cat {
 /* Goroutine-time by category (our own, exact state durations). */
 struct an_acct {
     int64_t exec;
-    int64_t wait[GORCA_WAIT_N];
+    int64_t wait[GORCA_BLOCK_N];
     int64_t assist;
     uint64_t cpu;
 };
@@ -104,7 +104,7 @@ struct an_g {
     int64_t id;
     uint8_t state;  /* enum gorca_trace_go_state, as the reader last reported */
     uint8_t cat;    /* enum an_cat */
-    uint8_t wclass; /* enum gorca_wait_class while CAT_WAIT */
+    uint8_t wclass; /* enum gorca_block_class while CAT_WAIT */
     uint8_t kind;   /* AN_G_* below */
     uint8_t in_assist, bg_mark, mmu_in_gc;
     uint8_t mmu_state;      /* the goroutine state as the MMU pass has seen it (Go's states map) */
@@ -140,7 +140,7 @@ enum { AN_G_PLAIN = 0, AN_G_CONN = 1, AN_G_H2 = 2 };
 /* ---- the analysis --------------------------------------------------------------------- */
 
 struct an_group {
-    struct gorca_goroutine_group pub;
+    struct gorca_trace_group pub;
     struct an_named *blocks, *ranges; /* owned until finish copies them */
     uint32_t n_blocks, cap_blocks, n_ranges, cap_ranges;
     struct an_hist sched_hist;
@@ -188,12 +188,12 @@ struct gorca_analysis {
     } reason_cache[16];
     uint64_t live;
     int64_t dead_running_ns, dead_runnable_ns; /* accounting of goroutines already freed */
-    struct gorca_goroutine *rows;              /* finished rows (owned) */
+    struct gorca_trace_goroutine *rows;        /* finished rows (owned) */
     size_t n_rows, cap_rows;
     struct an_group *groups;
     size_t n_groups, cap_groups;
-    struct an_map group_by_name;              /* name pointer -> group index */
-    struct gorca_goroutine_group *groups_pub; /* sorted copy handed out */
+    struct an_map group_by_name;          /* name pointer -> group index */
+    struct gorca_trace_group *groups_pub; /* sorted copy handed out */
     size_t n_groups_pub;
     struct base_arena arena; /* row/group block and range lists, results */
 
@@ -214,7 +214,7 @@ struct gorca_analysis {
     uint64_t busy_procs;
 
     /* blocking profiles */
-    struct an_profile prof[GORCA_WAIT_N];
+    struct an_profile prof[GORCA_BLOCK_N];
     uint64_t block_seq;
 
     /* GC */
@@ -265,7 +265,7 @@ int an_reason_class(struct gorca_analysis *an, const char *reason);
  * goroutines: net/http client round trips, DNS lookups (cached per stack). */
 int an_outbound(struct gorca_analysis *an, uint32_t stack);
 /* The class of a waiting goroutine inferred from a status stack (reasons are not restated). */
-enum gorca_wait_class an_class_of_stack(const struct gorca_analysis *an, uint32_t stack);
+enum gorca_block_class an_class_of_stack(const struct gorca_analysis *an, uint32_t stack);
 
 /* ---- per-analysis hooks (one file each) --------------------------------------------------
  * Each *_event hook sees every event in order; *_finish runs once at the end. */
@@ -276,7 +276,7 @@ void an_sum_finish(struct gorca_analysis *an);
 /* Moves a finalized goroutine's summary into its row and group; frees its lists. */
 void an_sum_emit(struct gorca_analysis *an, struct an_g *g);
 /* Lists of a goroutine's accumulated times by class from its Go summary. */
-void an_sum_classes(const struct an_gsum *s, int64_t out[GORCA_WAIT_N]);
+void an_sum_classes(const struct an_gsum *s, int64_t out[GORCA_BLOCK_N]);
 
 /* an_blocking.c: blocking profiles (Go 1.26 cmd/trace semantics), shares, top frames */
 void an_block_transition(struct gorca_analysis *an, struct an_g *g,

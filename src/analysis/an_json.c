@@ -48,8 +48,8 @@ static void waits(struct jw *w, const char *key, const int64_t *v)
 
     jw_key(w, key);
     jw_obj(w);
-    for (c = 0; c < GORCA_WAIT_N; c++)
-        jw_ki64(w, gorca_wait_class_name((enum gorca_wait_class)c), v[c]);
+    for (c = 0; c < GORCA_BLOCK_N; c++)
+        jw_ki64(w, gorca_block_class_name((enum gorca_block_class)c), v[c]);
     jw_end(w);
 }
 
@@ -120,7 +120,7 @@ static void header(struct jw *w, const struct gorca_analysis *an)
     jw_end(w);
 }
 
-static void group_obj(struct jw *w, const struct gorca_goroutine_group *g)
+static void group_obj(struct jw *w, const struct gorca_trace_group *g)
 {
     jw_obj(w);
     jw_kstr(w, "name", g->name);
@@ -143,7 +143,7 @@ static void group_obj(struct jw *w, const struct gorca_goroutine_group *g)
     jw_end(w);
 }
 
-static void goroutine_obj(struct jw *w, const struct gorca_goroutine *r)
+static void goroutine_obj(struct jw *w, const struct gorca_trace_goroutine *r)
 {
     jw_obj(w);
     jw_ki64(w, "id", r->id);
@@ -170,8 +170,8 @@ static void goroutine_obj(struct jw *w, const struct gorca_goroutine *r)
 static void goroutines(struct jw *w, const struct gorca_analysis *an)
 {
     size_t n, i;
-    const struct gorca_goroutine_group *g = gorca_analysis_groups(an, &n);
-    const struct gorca_goroutine *r;
+    const struct gorca_trace_group *g = gorca_analysis_groups(an, &n);
+    const struct gorca_trace_goroutine *r;
 
     jw_key(w, "goroutines");
     jw_obj(w);
@@ -196,10 +196,11 @@ static void blocking(struct jw *w, const struct gorca_analysis *an, size_t max)
 
     jw_key(w, "blocking");
     jw_arr(w);
-    for (c = 0; c < GORCA_WAIT_N; c++) {
-        const struct gorca_block_profile *p = gorca_analysis_blocking(an, (enum gorca_wait_class)c);
+    for (c = 0; c < GORCA_BLOCK_N; c++) {
+        const struct gorca_block_profile *p =
+            gorca_analysis_blocking(an, (enum gorca_block_class)c);
         jw_obj(w);
-        jw_kstr(w, "class", gorca_wait_class_name(p->cls));
+        jw_kstr(w, "class", gorca_block_class_name(p->cls));
         jw_ku64(w, "count", p->count);
         jw_ki64(w, "total_ns", p->total_ns);
         jw_kdbl(w, "share", p->share, 6);
@@ -369,9 +370,9 @@ static void timeline(struct jw *w, const struct gorca_analysis *an)
         jw_kdbl(w, "runnable", b->runnable, 4);
         jw_key(w, "waiting");
         jw_obj(w);
-        for (c = 0; c < GORCA_WAIT_N; c++)
-            if (c != GORCA_WAIT_SCHED)
-                jw_kdbl(w, gorca_wait_class_name((enum gorca_wait_class)c), b->waiting[c], 4);
+        for (c = 0; c < GORCA_BLOCK_N; c++)
+            if (c != GORCA_BLOCK_SCHED)
+                jw_kdbl(w, gorca_block_class_name((enum gorca_block_class)c), b->waiting[c], 4);
         jw_end(w);
         jw_kdbl(w, "gomaxprocs", b->gomaxprocs, 4);
         jw_ki64(w, "gc_ns", b->gc_ns);
@@ -471,7 +472,7 @@ static void cpu(struct jw *w, const struct gorca_analysis *an, size_t max)
 {
     const struct gorca_cpu_result *c = gorca_analysis_cpu(an);
     size_t n, i;
-    const struct gorca_goroutine_group *g = gorca_analysis_groups(an, &n);
+    const struct gorca_trace_group *g = gorca_analysis_groups(an, &n);
 
     jw_key(w, "cpu");
     jw_obj(w);

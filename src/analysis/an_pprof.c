@@ -27,7 +27,7 @@ static uint64_t location(struct gorca_profile_builder *b, struct an_map *by_pc,
 }
 
 enum gorca_status gorca_analysis_write_pprof(const struct gorca_analysis *an,
-                                             enum gorca_wait_class cls, int gzip_level,
+                                             enum gorca_block_class cls, int gzip_level,
                                              struct gorca_buf *out, struct gorca_error *err)
 {
     static const char *const types[] = { "contentions", "delay" };

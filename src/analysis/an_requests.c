@@ -225,7 +225,7 @@ static void acct_delta(const struct an_acct *end, const struct an_acct *start,
     int c;
 
     t->exec_ns = end->exec - start->exec;
-    for (c = 0; c < GORCA_WAIT_N; c++)
+    for (c = 0; c < GORCA_BLOCK_N; c++)
         t->wait_ns[c] = end->wait[c] - start->wait[c];
     t->assist_ns = end->assist - start->assist;
     t->cpu_samples = end->cpu - start->cpu;
@@ -236,7 +236,7 @@ static void time_add(struct gorca_request_time *d, const struct gorca_request_ti
     int c;
 
     d->exec_ns += s->exec_ns;
-    for (c = 0; c < GORCA_WAIT_N; c++)
+    for (c = 0; c < GORCA_BLOCK_N; c++)
         d->wait_ns[c] += s->wait_ns[c];
     d->assist_ns += s->assist_ns;
     d->cpu_samples += s->cpu_samples;

@@ -12,7 +12,7 @@
 
 /* Integrals are in count x nanoseconds. */
 struct tl_b {
-    double running, runnable, waiting[GORCA_WAIT_N], gomaxprocs, assists;
+    double running, runnable, waiting[GORCA_BLOCK_N], gomaxprocs, assists;
     double gc_ns, stw_ns, saturated_ns, runq_ns; /* flag x nanoseconds */
     uint64_t heap_alloc, heap_goal, cpu, cycles, goroutines;
     uint8_t has_heap, has_goal, has_goroutines;
@@ -28,7 +28,7 @@ struct an_tl {
     struct tl_b *b;
     size_t n, cap;
     /* current state */
-    int64_t running, runnable, waiting[GORCA_WAIT_N], assists;
+    int64_t running, runnable, waiting[GORCA_BLOCK_N], assists;
     int in_gc, in_stw, saturated;
     uint64_t gomaxprocs;
     int nomem;
@@ -66,7 +66,7 @@ static int64_t alive(const struct an_tl *tl)
     int64_t n = tl->running + tl->runnable;
     int c;
 
-    for (c = 0; c < GORCA_WAIT_N; c++)
+    for (c = 0; c < GORCA_BLOCK_N; c++)
         n += tl->waiting[c];
     return n;
 }
@@ -78,7 +78,7 @@ static void book(struct an_tl *tl, struct tl_b *b, double d)
 
     b->running += (double)tl->running * d;
     b->runnable += (double)tl->runnable * d;
-    for (c = 0; c < GORCA_WAIT_N; c++)
+    for (c = 0; c < GORCA_BLOCK_N; c++)
         b->waiting[c] += (double)tl->waiting[c] * d;
     b->gomaxprocs += (double)tl->gomaxprocs * d;
     b->assists += (double)tl->assists * d;
@@ -99,7 +99,7 @@ static void merge_into(struct tl_b *d, const struct tl_b *a, const struct tl_b *
 
     r.running += b->running;
     r.runnable += b->runnable;
-    for (c = 0; c < GORCA_WAIT_N; c++)
+    for (c = 0; c < GORCA_BLOCK_N; c++)
         r.waiting[c] += b->waiting[c];
     r.gomaxprocs += b->gomaxprocs;
     r.assists += b->assists;
@@ -238,8 +238,8 @@ void an_tl_move(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int old_
         b->waiting[old_cls] -= r;
         break;
     case CAT_SYSCALL_LOST:
-        tl->waiting[GORCA_WAIT_SYSCALL]--;
-        b->waiting[GORCA_WAIT_SYSCALL] -= r;
+        tl->waiting[GORCA_BLOCK_SYSCALL]--;
+        b->waiting[GORCA_BLOCK_SYSCALL] -= r;
         break;
     }
     switch (new_cat) {
@@ -257,8 +257,8 @@ void an_tl_move(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int old_
         b->waiting[new_cls] += r;
         break;
     case CAT_SYSCALL_LOST:
-        tl->waiting[GORCA_WAIT_SYSCALL]++;
-        b->waiting[GORCA_WAIT_SYSCALL] += r;
+        tl->waiting[GORCA_BLOCK_SYSCALL]++;
+        b->waiting[GORCA_BLOCK_SYSCALL] += r;
         break;
     }
     if (had_runq != (tl->runnable > 0))
@@ -371,9 +371,9 @@ void an_tl_finish(struct gorca_analysis *an, struct an_tl *tl)
         inv = 1.0 / (double)(w > 0 ? w : 1);
         o->running = b->running * inv;
         o->runnable = b->runnable * inv;
-        for (c = 0; c < GORCA_WAIT_N; c++)
+        for (c = 0; c < GORCA_BLOCK_N; c++)
             o->waiting[c] = b->waiting[c] * inv;
-        o->waiting[GORCA_WAIT_SCHED] = o->runnable;
+        o->waiting[GORCA_BLOCK_SCHED] = o->runnable;
         o->gomaxprocs = b->gomaxprocs * inv;
         o->assist_ns = (int64_t)(b->assists + 0.5);
         o->gc_ns = (int64_t)(b->gc_ns + 0.5);

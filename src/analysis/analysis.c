@@ -63,28 +63,28 @@ static void resolve_options(struct gorca_analysis *an, const struct gorca_analys
 
 /* ---- vocabulary -------------------------------------------------------------------------- */
 
-const char *gorca_wait_class_name(enum gorca_wait_class c)
+const char *gorca_block_class_name(enum gorca_block_class c)
 {
-    static const char *const names[GORCA_WAIT_N] = { "net",   "sync", "syscall", "sched",
-                                                     "sleep", "gc",   "other" };
-    return (unsigned)c < GORCA_WAIT_N ? names[c] : "?";
+    static const char *const names[GORCA_BLOCK_N] = { "net",   "sync", "syscall", "sched",
+                                                      "sleep", "gc",   "other" };
+    return (unsigned)c < GORCA_BLOCK_N ? names[c] : "?";
 }
 
-enum gorca_wait_class gorca_wait_class_of_reason(const char *r)
+enum gorca_block_class gorca_block_class_of_reason(const char *r)
 {
     if (r == NULL)
-        return GORCA_WAIT_OTHER;
+        return GORCA_BLOCK_OTHER;
     if (strcmp(r, "network") == 0)
-        return GORCA_WAIT_NET;
+        return GORCA_BLOCK_NET;
     /* go tool trace's sync filter: any reason containing chan, sync or select. */
     if (strstr(r, "chan") || strstr(r, "sync") || strstr(r, "select"))
-        return GORCA_WAIT_SYNC;
+        return GORCA_BLOCK_SYNC;
     if (strcmp(r, "sleep") == 0)
-        return GORCA_WAIT_SLEEP;
+        return GORCA_BLOCK_SLEEP;
     if (strncmp(r, "GC ", 3) == 0 || strcmp(r, "wait until GC ends") == 0 ||
         strcmp(r, "preempted") == 0)
-        return GORCA_WAIT_GC;
-    return GORCA_WAIT_OTHER;
+        return GORCA_BLOCK_GC;
+    return GORCA_BLOCK_OTHER;
 }
 
 int an_reason_class(struct gorca_analysis *an, const char *reason)
@@ -94,7 +94,7 @@ int an_reason_class(struct gorca_analysis *an, const char *reason)
 
     if (reason != NULL && an->reason_cache[h].reason == reason)
         return an->reason_cache[h].cls;
-    cls = (int)gorca_wait_class_of_reason(reason);
+    cls = (int)gorca_block_class_of_reason(reason);
     if (reason != NULL && strcmp(reason, "forever") == 0)
         cls |= AN_FOREVER;
     if (reason != NULL) {
@@ -141,28 +141,28 @@ int an_is_infra(const char *name)
     return an_is_system(name) || strncmp(name, "runtime/trace.", 14) == 0;
 }
 
-enum gorca_wait_class an_class_of_stack(const struct gorca_analysis *an, uint32_t stack)
+enum gorca_block_class an_class_of_stack(const struct gorca_analysis *an, uint32_t stack)
 {
     static const struct {
         const char *func;
-        enum gorca_wait_class cls;
+        enum gorca_block_class cls;
     } marks[] = {
-        { "internal/poll.runtime_pollWait", GORCA_WAIT_NET },
-        { "internal/poll.(*pollDesc).wait", GORCA_WAIT_NET },
-        { "runtime.netpollblock", GORCA_WAIT_NET },
-        { "runtime.chanrecv", GORCA_WAIT_SYNC },
-        { "runtime.chanrecv1", GORCA_WAIT_SYNC },
-        { "runtime.chanrecv2", GORCA_WAIT_SYNC },
-        { "runtime.chansend", GORCA_WAIT_SYNC },
-        { "runtime.chansend1", GORCA_WAIT_SYNC },
-        { "runtime.selectgo", GORCA_WAIT_SYNC },
-        { "sync.runtime_SemacquireMutex", GORCA_WAIT_SYNC },
-        { "sync.runtime_SemacquireRWMutex", GORCA_WAIT_SYNC },
-        { "sync.runtime_SemacquireRWMutexR", GORCA_WAIT_SYNC },
-        { "sync.runtime_SemacquireWaitGroup", GORCA_WAIT_SYNC },
-        { "sync.runtime_Semacquire", GORCA_WAIT_SYNC },
-        { "sync.runtime_notifyListWait", GORCA_WAIT_SYNC },
-        { "time.Sleep", GORCA_WAIT_SLEEP },
+        { "internal/poll.runtime_pollWait", GORCA_BLOCK_NET },
+        { "internal/poll.(*pollDesc).wait", GORCA_BLOCK_NET },
+        { "runtime.netpollblock", GORCA_BLOCK_NET },
+        { "runtime.chanrecv", GORCA_BLOCK_SYNC },
+        { "runtime.chanrecv1", GORCA_BLOCK_SYNC },
+        { "runtime.chanrecv2", GORCA_BLOCK_SYNC },
+        { "runtime.chansend", GORCA_BLOCK_SYNC },
+        { "runtime.chansend1", GORCA_BLOCK_SYNC },
+        { "runtime.selectgo", GORCA_BLOCK_SYNC },
+        { "sync.runtime_SemacquireMutex", GORCA_BLOCK_SYNC },
+        { "sync.runtime_SemacquireRWMutex", GORCA_BLOCK_SYNC },
+        { "sync.runtime_SemacquireRWMutexR", GORCA_BLOCK_SYNC },
+        { "sync.runtime_SemacquireWaitGroup", GORCA_BLOCK_SYNC },
+        { "sync.runtime_Semacquire", GORCA_BLOCK_SYNC },
+        { "sync.runtime_notifyListWait", GORCA_BLOCK_SYNC },
+        { "time.Sleep", GORCA_BLOCK_SLEEP },
     };
     size_t n = 0, i, k;
     const uint32_t *fr = gorca_trace_stack_frames(an->tr, stack, &n);
@@ -175,7 +175,7 @@ enum gorca_wait_class an_class_of_stack(const struct gorca_analysis *an, uint32_
             if (strcmp(f->func, marks[k].func) == 0)
                 return marks[k].cls;
     }
-    return GORCA_WAIT_OTHER;
+    return GORCA_BLOCK_OTHER;
 }
 
 /* ---- records ------------------------------------------------------------------------------ */
@@ -256,7 +256,7 @@ static void g_remove(struct gorca_analysis *an, struct an_g *g)
     if (g->in_assist)
         an_tl_assist(an, an->tl, an->last_ts, -1);
     an->dead_running_ns += g->acct.exec;
-    an->dead_runnable_ns += g->acct.wait[GORCA_WAIT_SCHED];
+    an->dead_runnable_ns += g->acct.wait[GORCA_BLOCK_SCHED];
     an_map_del(&an->gs, (uint64_t)g->id);
     an->live--;
     /* Keep the record for the next goroutine: short-lived goroutines come by the million. */
@@ -295,12 +295,12 @@ static int64_t *acct_slot(struct an_acct *a, int cat, int cls)
     case CAT_RUNNING:
         return &a->exec;
     case CAT_RUNNABLE:
-        return &a->wait[GORCA_WAIT_SCHED];
+        return &a->wait[GORCA_BLOCK_SCHED];
     case CAT_WAIT:
         return &a->wait[cls];
     case CAT_SYSCALL:
     case CAT_SYSCALL_LOST:
-        return &a->wait[GORCA_WAIT_SYSCALL];
+        return &a->wait[GORCA_BLOCK_SYSCALL];
     default:
         return NULL;
     }
@@ -366,7 +366,7 @@ static void go_transition(struct gorca_analysis *an, const struct gorca_trace_ev
     an_block_transition(an, g, ev);
     an_mmu_event(an, an->mmu, ev);
     if (st->from != st->to) {
-        was_net = g->cat == CAT_WAIT && g->wclass == GORCA_WAIT_NET;
+        was_net = g->cat == CAT_WAIT && g->wclass == GORCA_BLOCK_NET;
         switch (st->to) {
         case GORCA_TRACE_GO_RUNNING:
             if (st->from == GORCA_TRACE_GO_RUNNABLE)
@@ -387,8 +387,8 @@ static void go_transition(struct gorca_analysis *an, const struct gorca_trace_ev
             /* Waiting in a select inside an HTTP client call or a DNS lookup is waiting on
              * the network (the transport's goroutines do the reads): our accounting says so;
              * go tool trace's numbers (summaries, profiles) keep the reason's class. */
-            if (cls == GORCA_WAIT_SYNC && st->stack != 0 && an_outbound(an, st->stack))
-                cls = GORCA_WAIT_NET;
+            if (cls == GORCA_BLOCK_SYNC && st->stack != 0 && an_outbound(an, st->stack))
+                cls = GORCA_BLOCK_NET;
             g->block_time = t;
             g->block_stack = st->stack;
             g->block_reason = st->reason ? st->reason : empty_name;
@@ -602,7 +602,7 @@ static void sched_finish(struct gorca_analysis *an)
         if (!an->gs.used[i])
             continue;
         an_acct_now((struct an_g *)(uintptr_t)an->gs.vals[i], an->info.end_ns, &a);
-        s->runnable_ns += a.wait[GORCA_WAIT_SCHED];
+        s->runnable_ns += a.wait[GORCA_BLOCK_SCHED];
         s->running_ns += a.exec;
     }
     s->runnable_ns += an->dead_runnable_ns;
@@ -701,8 +701,8 @@ static struct gorca_analysis *analysis_new(const struct gorca_analysis_options *
     resolve_options(an, opt);
     base_arena_init(&an->arena, 0);
     an->open_cycle = -1;
-    for (c = 0; c < GORCA_WAIT_N; c++)
-        an->prof[c].pub.cls = (enum gorca_wait_class)c;
+    for (c = 0; c < GORCA_BLOCK_N; c++)
+        an->prof[c].pub.cls = (enum gorca_block_class)c;
     an->mmu = an_mmu_new(&an->opt);
     an->tl = an_tl_new(&an->opt);
     an->reqs = an_reqs_new(&an->opt);
@@ -850,23 +850,23 @@ const struct gorca_analysis_info *gorca_analysis_info(const struct gorca_analysi
     return &an->info;
 }
 
-const struct gorca_goroutine *gorca_analysis_goroutines(const struct gorca_analysis *an, size_t *n)
+const struct gorca_trace_goroutine *gorca_analysis_goroutines(const struct gorca_analysis *an,
+                                                              size_t *n)
 {
     *n = an->n_rows;
     return an->rows;
 }
 
-const struct gorca_goroutine_group *gorca_analysis_groups(const struct gorca_analysis *an,
-                                                          size_t *n)
+const struct gorca_trace_group *gorca_analysis_groups(const struct gorca_analysis *an, size_t *n)
 {
     *n = an->groups_pub ? an->n_groups_pub : 0;
     return an->groups_pub;
 }
 
 const struct gorca_block_profile *gorca_analysis_blocking(const struct gorca_analysis *an,
-                                                          enum gorca_wait_class cls)
+                                                          enum gorca_block_class cls)
 {
-    if ((unsigned)cls >= GORCA_WAIT_N)
+    if ((unsigned)cls >= GORCA_BLOCK_N)
         return NULL;
     return &an->prof[cls].pub;
 }

@@ -18,8 +18,8 @@ static void usage(FILE *f)
 
 static int cmp_cpu(const void *a, const void *b)
 {
-    const struct gorca_goroutine_group *x = *(const struct gorca_goroutine_group *const *)a;
-    const struct gorca_goroutine_group *y = *(const struct gorca_goroutine_group *const *)b;
+    const struct gorca_trace_group *x = *(const struct gorca_trace_group *const *)a;
+    const struct gorca_trace_group *y = *(const struct gorca_trace_group *const *)b;
     return (x->cpu_samples < y->cpu_samples) - (x->cpu_samples > y->cpu_samples);
 }
 
@@ -27,8 +27,8 @@ void an_cli_cpu_text(struct gorca_buf *b, const struct gorca_analysis *an, size_
 {
     const struct gorca_cpu_result *c = gorca_analysis_cpu(an);
     size_t n, i, k = 0;
-    const struct gorca_goroutine_group *g = gorca_analysis_groups(an, &n);
-    const struct gorca_goroutine_group **v = malloc((n + 1) * sizeof(*v));
+    const struct gorca_trace_group *g = gorca_analysis_groups(an, &n);
+    const struct gorca_trace_group **v = malloc((n + 1) * sizeof(*v));
     char p1[16], p2[16], nm[96];
 
     gorca_buf_printf(b, "%" PRIu64 " CPU samples, %" PRIu64 " while a goroutine ran\n", c->samples,

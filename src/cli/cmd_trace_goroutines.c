@@ -52,7 +52,7 @@ struct gopts {
     enum sort_key sort;
 };
 
-static int64_t row_key(const struct gorca_goroutine *r, enum sort_key k)
+static int64_t row_key(const struct gorca_trace_goroutine *r, enum sort_key k)
 {
     switch (k) {
     case S_EXEC:
@@ -60,9 +60,9 @@ static int64_t row_key(const struct gorca_goroutine *r, enum sort_key k)
     case S_SCHED:
         return r->sched_wait_ns;
     case S_NET:
-        return r->wait_ns[GORCA_WAIT_NET];
+        return r->wait_ns[GORCA_BLOCK_NET];
     case S_SYNC:
-        return r->wait_ns[GORCA_WAIT_SYNC];
+        return r->wait_ns[GORCA_BLOCK_SYNC];
     case S_SYSCALL:
         return r->syscall_block_ns;
     case S_ASSIST:
@@ -76,7 +76,7 @@ static int64_t row_key(const struct gorca_goroutine *r, enum sort_key k)
     }
 }
 
-static int64_t group_key(const struct gorca_goroutine_group *g, enum sort_key k)
+static int64_t group_key(const struct gorca_trace_group *g, enum sort_key k)
 {
     switch (k) {
     case S_TOTAL:
@@ -84,9 +84,9 @@ static int64_t group_key(const struct gorca_goroutine_group *g, enum sort_key k)
     case S_SCHED:
         return g->sched_wait_ns;
     case S_NET:
-        return g->wait_ns[GORCA_WAIT_NET];
+        return g->wait_ns[GORCA_BLOCK_NET];
     case S_SYNC:
-        return g->wait_ns[GORCA_WAIT_SYNC];
+        return g->wait_ns[GORCA_BLOCK_SYNC];
     case S_SYSCALL:
         return g->syscall_block_ns;
     case S_ASSIST:
@@ -104,8 +104,8 @@ static enum sort_key sort_by;
 
 static int cmp_rows(const void *a, const void *b)
 {
-    const struct gorca_goroutine *x = *(const struct gorca_goroutine *const *)a;
-    const struct gorca_goroutine *y = *(const struct gorca_goroutine *const *)b;
+    const struct gorca_trace_goroutine *x = *(const struct gorca_trace_goroutine *const *)a;
+    const struct gorca_trace_goroutine *y = *(const struct gorca_trace_goroutine *const *)b;
     int64_t kx, ky;
 
     if (sort_by == S_NAME) {
@@ -123,8 +123,8 @@ static int cmp_rows(const void *a, const void *b)
 
 static int cmp_groups(const void *a, const void *b)
 {
-    const struct gorca_goroutine_group *x = *(const struct gorca_goroutine_group *const *)a;
-    const struct gorca_goroutine_group *y = *(const struct gorca_goroutine_group *const *)b;
+    const struct gorca_trace_group *x = *(const struct gorca_trace_group *const *)a;
+    const struct gorca_trace_group *y = *(const struct gorca_trace_group *const *)b;
     int64_t kx, ky;
 
     if (sort_by != S_NAME) {
@@ -138,7 +138,7 @@ static int cmp_groups(const void *a, const void *b)
 
 #define COLS "%7s %7s %7s %7s %7s %7s %7s %7s\n"
 
-static void text_groups(struct gorca_buf *b, const struct gorca_goroutine_group **g, size_t n,
+static void text_groups(struct gorca_buf *b, const struct gorca_trace_group **g, size_t n,
                         size_t top)
 {
     size_t i;
@@ -151,8 +151,8 @@ static void text_groups(struct gorca_buf *b, const struct gorca_goroutine_group 
             b, "%-29s %5" PRIu64 " " COLS,
             an_cut(name, sizeof(name), g[i]->name[0] ? g[i]->name : "(unnamed)", 29), g[i]->count,
             an_dur(d[0], 16, g[i]->exec_ns), an_dur(d[1], 16, g[i]->sched_wait_ns),
-            an_dur(d[2], 16, g[i]->wait_ns[GORCA_WAIT_NET]),
-            an_dur(d[3], 16, g[i]->wait_ns[GORCA_WAIT_SYNC]),
+            an_dur(d[2], 16, g[i]->wait_ns[GORCA_BLOCK_NET]),
+            an_dur(d[3], 16, g[i]->wait_ns[GORCA_BLOCK_SYNC]),
             an_dur(d[4], 16, g[i]->syscall_block_ns), an_dur(d[5], 16, g[i]->assist_ns),
             an_dur(d[6], 16, g[i]->sweep_ns), an_dur(d[7], 16, g[i]->total_ns));
     }
@@ -160,7 +160,8 @@ static void text_groups(struct gorca_buf *b, const struct gorca_goroutine_group 
         gorca_buf_printf(b, "... %zu more groups (--top)\n", n - top);
 }
 
-static void text_rows(struct gorca_buf *b, const struct gorca_goroutine **r, size_t n, size_t top)
+static void text_rows(struct gorca_buf *b, const struct gorca_trace_goroutine **r, size_t n,
+                      size_t top)
 {
     size_t i;
     char name[64], d[8][16];
@@ -171,8 +172,8 @@ static void text_rows(struct gorca_buf *b, const struct gorca_goroutine **r, siz
         gorca_buf_printf(b, "%8" PRId64 " %-20s " COLS, r[i]->id,
                          an_cut(name, sizeof(name), r[i]->name[0] ? r[i]->name : "(unnamed)", 20),
                          an_dur(d[0], 16, r[i]->exec_ns), an_dur(d[1], 16, r[i]->sched_wait_ns),
-                         an_dur(d[2], 16, r[i]->wait_ns[GORCA_WAIT_NET]),
-                         an_dur(d[3], 16, r[i]->wait_ns[GORCA_WAIT_SYNC]),
+                         an_dur(d[2], 16, r[i]->wait_ns[GORCA_BLOCK_NET]),
+                         an_dur(d[3], 16, r[i]->wait_ns[GORCA_BLOCK_SYNC]),
                          an_dur(d[4], 16, r[i]->syscall_block_ns),
                          an_dur(d[5], 16, r[i]->assist_ns), an_dur(d[6], 16, r[i]->sweep_ns),
                          an_dur(d[7], 16, r[i]->total_ns));
@@ -187,8 +188,8 @@ static void json_waits(struct jw *w, const int64_t *v)
 
     jw_key(w, "wait_ns");
     jw_obj(w);
-    for (c = 0; c < GORCA_WAIT_N; c++)
-        jw_ki64(w, gorca_wait_class_name((enum gorca_wait_class)c), v[c]);
+    for (c = 0; c < GORCA_BLOCK_N; c++)
+        jw_ki64(w, gorca_block_class_name((enum gorca_block_class)c), v[c]);
     jw_end(w);
 }
 
@@ -204,8 +205,8 @@ static void json_named(struct jw *w, const char *key, const struct gorca_named_t
 }
 
 static void json_out(struct gorca_buf *b, const struct gorca_analysis *an,
-                     const struct gorca_goroutine_group **g, size_t ng,
-                     const struct gorca_goroutine **r, size_t nr)
+                     const struct gorca_trace_group **g, size_t ng,
+                     const struct gorca_trace_goroutine **r, size_t nr)
 {
     const struct gorca_analysis_info *in = gorca_analysis_info(an);
     struct jw w;
@@ -280,10 +281,10 @@ static int render(struct an_cli *c, const struct gopts *o, const struct gorca_an
                   struct gorca_buf *b)
 {
     size_t ng, nr, i, kg = 0, kr = 0;
-    const struct gorca_goroutine_group *groups = gorca_analysis_groups(an, &ng);
-    const struct gorca_goroutine *rows = gorca_analysis_goroutines(an, &nr);
-    const struct gorca_goroutine_group **g = malloc((ng + 1) * sizeof(*g));
-    const struct gorca_goroutine **r = malloc((nr + 1) * sizeof(*r));
+    const struct gorca_trace_group *groups = gorca_analysis_groups(an, &ng);
+    const struct gorca_trace_goroutine *rows = gorca_analysis_goroutines(an, &nr);
+    const struct gorca_trace_group **g = malloc((ng + 1) * sizeof(*g));
+    const struct gorca_trace_goroutine **r = malloc((nr + 1) * sizeof(*r));
     char d[16];
 
     if (g == NULL || r == NULL) {

@@ -25,7 +25,7 @@ static void section(struct gorca_buf *b, const char *title)
 static void groups_text(struct gorca_buf *b, const struct gorca_analysis *an, size_t top)
 {
     size_t n, i;
-    const struct gorca_goroutine_group *g = gorca_analysis_groups(an, &n);
+    const struct gorca_trace_group *g = gorca_analysis_groups(an, &n);
     char d[4][16], nm[64];
 
     gorca_buf_printf(b, "%-40s %6s %9s %9s %9s\n", "START FUNCTION", "COUNT", "EXEC", "SCHED",

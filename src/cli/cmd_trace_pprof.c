@@ -30,24 +30,27 @@ void an_cli_blocking_text(struct gorca_buf *b, const struct gorca_analysis *an, 
     char d[3][16], nm[96];
     int64_t all = 0;
 
-    for (c = 0; c < GORCA_WAIT_N; c++)
-        all += gorca_analysis_blocking(an, (enum gorca_wait_class)c)->total_ns;
+    for (c = 0; c < GORCA_BLOCK_N; c++)
+        all += gorca_analysis_blocking(an, (enum gorca_block_class)c)->total_ns;
     gorca_buf_printf(b, "%-8s %9s %7s %8s %11s %7s\n", "CLASS", "WAIT", "SHARE", "WAITS",
                      "APP WAIT", "SHARE");
-    for (c = 0; c < GORCA_WAIT_N; c++) {
-        const struct gorca_block_profile *p = gorca_analysis_blocking(an, (enum gorca_wait_class)c);
-        gorca_buf_printf(b, "%-8s %9s %7s %8" PRIu64 " %11s %7s\n", gorca_wait_class_name(p->cls),
+    for (c = 0; c < GORCA_BLOCK_N; c++) {
+        const struct gorca_block_profile *p =
+            gorca_analysis_blocking(an, (enum gorca_block_class)c);
+        gorca_buf_printf(b, "%-8s %9s %7s %8" PRIu64 " %11s %7s\n", gorca_block_class_name(p->cls),
                          an_dur(d[0], 16, p->total_ns),
                          an_pct(d[1], 16, (double)p->total_ns, (double)all), p->count,
                          an_dur(d[2], 16, p->user_total_ns), an_pct(nm, 16, p->user_share, 1));
     }
     gorca_buf_puts(b, "(APP: application goroutines, without the runtime's and runtime/trace's)\n");
-    for (c = 0; c < GORCA_WAIT_N; c++) {
-        const struct gorca_block_profile *p = gorca_analysis_blocking(an, (enum gorca_wait_class)c);
-        if (p->n_top == 0 || c == GORCA_WAIT_OTHER)
+    for (c = 0; c < GORCA_BLOCK_N; c++) {
+        const struct gorca_block_profile *p =
+            gorca_analysis_blocking(an, (enum gorca_block_class)c);
+        if (p->n_top == 0 || c == GORCA_BLOCK_OTHER)
             continue;
         gorca_buf_printf(b, "\ntop frames, %s (share of all waiting)\n%9s %7s %9s %7s  %s\n",
-                         gorca_wait_class_name(p->cls), "FLAT", "FLAT%", "CUM", "CUM%", "FUNCTION");
+                         gorca_block_class_name(p->cls), "FLAT", "FLAT%", "CUM", "CUM%",
+                         "FUNCTION");
         for (i = 0; i < p->n_top && i < top; i++)
             gorca_buf_printf(b, "%9s %7s %9s %7s  %s\n", an_dur(d[0], 16, p->top[i].flat_ns),
                              an_pct(d[1], 16, (double)p->top[i].flat_ns, (double)all),
@@ -56,13 +59,13 @@ void an_cli_blocking_text(struct gorca_buf *b, const struct gorca_analysis *an, 
     }
 }
 
-static int parse_type(const char *s, enum gorca_wait_class *out)
+static int parse_type(const char *s, enum gorca_block_class *out)
 {
     int c;
 
-    for (c = 0; c < GORCA_WAIT_N; c++) {
-        if (strcmp(s, gorca_wait_class_name((enum gorca_wait_class)c)) == 0) {
-            *out = (enum gorca_wait_class)c;
+    for (c = 0; c < GORCA_BLOCK_N; c++) {
+        if (strcmp(s, gorca_block_class_name((enum gorca_block_class)c)) == 0) {
+            *out = (enum gorca_block_class)c;
             return 0;
         }
     }
@@ -79,7 +82,7 @@ int cmd_trace_pprof(int argc, char **argv)
     struct gorca_error err;
     struct gorca_buf b;
     enum gorca_status st;
-    enum gorca_wait_class cls = GORCA_WAIT_N;
+    enum gorca_block_class cls = GORCA_BLOCK_N;
     int ch, rc, raw = 0;
 
     an_cli_init(&c, "trace pprof");
@@ -109,7 +112,7 @@ int cmd_trace_pprof(int argc, char **argv)
                 return cli_usage_error(c.cmd, "bad option");
         }
     }
-    if (cls == GORCA_WAIT_N)
+    if (cls == GORCA_BLOCK_N)
         return cli_usage_error(c.cmd, "--type is required");
     if ((rc = an_cli_operand(&c, argc, argv)) != 0)
         return rc;

@@ -21,12 +21,12 @@ static void split(struct gorca_buf *b, const struct gorca_request_time *t)
     char d[7][16];
 
     gorca_buf_printf(b, " %7s %7s %7s %7s %7s %7s %7s", an_dur(d[0], 16, t->exec_ns),
-                     an_dur(d[1], 16, t->wait_ns[GORCA_WAIT_SCHED]),
-                     an_dur(d[2], 16, t->wait_ns[GORCA_WAIT_NET]),
-                     an_dur(d[3], 16, t->wait_ns[GORCA_WAIT_SYNC]),
-                     an_dur(d[4], 16, t->wait_ns[GORCA_WAIT_SYSCALL]),
-                     an_dur(d[5], 16, t->wait_ns[GORCA_WAIT_SLEEP]),
-                     an_dur(d[6], 16, t->wait_ns[GORCA_WAIT_GC] + t->assist_ns));
+                     an_dur(d[1], 16, t->wait_ns[GORCA_BLOCK_SCHED]),
+                     an_dur(d[2], 16, t->wait_ns[GORCA_BLOCK_NET]),
+                     an_dur(d[3], 16, t->wait_ns[GORCA_BLOCK_SYNC]),
+                     an_dur(d[4], 16, t->wait_ns[GORCA_BLOCK_SYSCALL]),
+                     an_dur(d[5], 16, t->wait_ns[GORCA_BLOCK_SLEEP]),
+                     an_dur(d[6], 16, t->wait_ns[GORCA_BLOCK_GC] + t->assist_ns));
 }
 
 void an_cli_requests_text(struct gorca_buf *b, const struct gorca_analysis *an, size_t top)

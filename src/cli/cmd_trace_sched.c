@@ -28,8 +28,8 @@ static void lat_row(struct gorca_buf *b, const char *name, const struct gorca_la
 
 static int cmp_group_lat(const void *a, const void *b)
 {
-    const struct gorca_goroutine_group *x = *(const struct gorca_goroutine_group *const *)a;
-    const struct gorca_goroutine_group *y = *(const struct gorca_goroutine_group *const *)b;
+    const struct gorca_trace_group *x = *(const struct gorca_trace_group *const *)a;
+    const struct gorca_trace_group *y = *(const struct gorca_trace_group *const *)b;
     if (x->sched_latency.sum_ns != y->sched_latency.sum_ns)
         return x->sched_latency.sum_ns > y->sched_latency.sum_ns ? -1 : 1;
     return 0;
@@ -39,8 +39,8 @@ void an_cli_sched_text(struct gorca_buf *b, const struct gorca_analysis *an, siz
 {
     const struct gorca_sched_result *s = gorca_analysis_sched(an);
     size_t n, i, k = 0;
-    const struct gorca_goroutine_group *g = gorca_analysis_groups(an, &n);
-    const struct gorca_goroutine_group **v = malloc((n + 1) * sizeof(*v));
+    const struct gorca_trace_group *g = gorca_analysis_groups(an, &n);
+    const struct gorca_trace_group **v = malloc((n + 1) * sizeof(*v));
     char d[4][16];
 
     gorca_buf_printf(

@@ -33,9 +33,9 @@ void an_cli_timeline_text(struct gorca_buf *b, const struct gorca_analysis *an, 
                          "%9s %6.2f %6.2f %6.2f %6.2f %6.2f %6.2f %6.2f %5.0f %5.0f %8s %7.1f "
                          "%4" PRIu64 "\n",
                          an_dur(d[0], 16, k->start_ns - t->start_ns), k->running, k->runnable,
-                         k->waiting[GORCA_WAIT_NET], k->waiting[GORCA_WAIT_SYNC],
-                         k->waiting[GORCA_WAIT_SYSCALL], k->waiting[GORCA_WAIT_SLEEP],
-                         k->waiting[GORCA_WAIT_GC], 100.0 * (double)k->gc_ns / w,
+                         k->waiting[GORCA_BLOCK_NET], k->waiting[GORCA_BLOCK_SYNC],
+                         k->waiting[GORCA_BLOCK_SYSCALL], k->waiting[GORCA_BLOCK_SLEEP],
+                         k->waiting[GORCA_BLOCK_GC], 100.0 * (double)k->gc_ns / w,
                          100.0 * (double)k->stw_ns / w, an_dur(d[1], 16, k->assist_ns),
                          (double)k->heap_alloc_bytes / 1048576.0, k->cpu_samples);
     }

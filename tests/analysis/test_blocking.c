@@ -9,12 +9,12 @@
 static const char *const versions[] = { "1.22", "1.23", "1.24", "1.25", "1.26" };
 static const struct {
     const char *name;
-    enum gorca_wait_class cls;
+    enum gorca_block_class cls;
 } types[] = {
-    { "net", GORCA_WAIT_NET },
-    { "sync", GORCA_WAIT_SYNC },
-    { "syscall", GORCA_WAIT_SYSCALL },
-    { "sched", GORCA_WAIT_SCHED },
+    { "net", GORCA_BLOCK_NET },
+    { "sync", GORCA_BLOCK_SYNC },
+    { "syscall", GORCA_BLOCK_SYSCALL },
+    { "sched", GORCA_BLOCK_SCHED },
 };
 
 struct line {
@@ -149,19 +149,19 @@ TEST(shares_and_top_frames)
     ASSERT_EQ_INT(gorca_analysis_run_file(test_repo_path("testdata/analysis/go1.26/analysis.trace"),
                                           NULL, &an, &err),
                   GORCA_OK);
-    for (c = 0; c < GORCA_WAIT_N; c++)
-        sum += gorca_analysis_blocking(an, (enum gorca_wait_class)c)->share;
+    for (c = 0; c < GORCA_BLOCK_N; c++)
+        sum += gorca_analysis_blocking(an, (enum gorca_block_class)c)->share;
     ASSERT_TRUE(sum > 0.999 && sum < 1.001);
     /* Four main.mutexContender goroutines take turns on one mutex: sync.(*Mutex).Lock and
      * main.mutexContender are among the top frames of the sync profile. */
-    sync = gorca_analysis_blocking(an, GORCA_WAIT_SYNC);
+    sync = gorca_analysis_blocking(an, GORCA_BLOCK_SYNC);
     ASSERT_TRUE(sync->n_top > 0);
     for (i = 0; i < sync->n_top; i++)
         found |= (strcmp(sync->top[i].func, "main.mutexContender") == 0) << 0 |
                  (strcmp(sync->top[i].func, "sync.(*Mutex).Lock") == 0) << 1;
     ASSERT_EQ_INT(found, 3);
     /* Sleeping is its own class: main.sleeper's nanosleeps are syscalls, time.Sleep is sleep. */
-    ASSERT_TRUE(gorca_analysis_blocking(an, GORCA_WAIT_SLEEP)->total_ns > 0);
+    ASSERT_TRUE(gorca_analysis_blocking(an, GORCA_BLOCK_SLEEP)->total_ns > 0);
     gorca_analysis_free(an);
 }
 

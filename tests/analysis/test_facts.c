@@ -20,10 +20,10 @@ static const char *ver;
         }                                                                       \
     } while (0)
 
-static const struct gorca_goroutine_group *group(const struct gorca_analysis *an, const char *name)
+static const struct gorca_trace_group *group(const struct gorca_analysis *an, const char *name)
 {
     size_t n, i;
-    const struct gorca_goroutine_group *g = gorca_analysis_groups(an, &n);
+    const struct gorca_trace_group *g = gorca_analysis_groups(an, &n);
 
     for (i = 0; i < n; i++)
         if (strcmp(g[i].name, name) == 0)
@@ -31,7 +31,7 @@ static const struct gorca_goroutine_group *group(const struct gorca_analysis *an
     return NULL;
 }
 
-static int64_t group_block(const struct gorca_goroutine_group *g, const char *reason)
+static int64_t group_block(const struct gorca_trace_group *g, const char *reason)
 {
     size_t i;
 
@@ -43,11 +43,11 @@ static int64_t group_block(const struct gorca_goroutine_group *g, const char *re
 
 static void goroutine_classes(const struct gorca_analysis *an)
 {
-    const struct gorca_goroutine_group *g;
+    const struct gorca_trace_group *g;
 
     g = group(an, "main.chanSender");
     CHECK(g && group_block(g, "chan send") > 150 * MS);
-    CHECK(g->wait_ns[GORCA_WAIT_SYNC] >= group_block(g, "chan send"));
+    CHECK(g->wait_ns[GORCA_BLOCK_SYNC] >= group_block(g, "chan send"));
     g = group(an, "main.chanReceiver");
     CHECK(g && group_block(g, "chan receive") > 150 * MS);
     g = group(an, "main.selectWaiter");
@@ -59,9 +59,9 @@ static void goroutine_classes(const struct gorca_analysis *an)
     g = group(an, "main.mutexContender");
     CHECK(g && g->count == 4 && group_block(g, "sync") > 50 * MS);
     g = group(an, "main.tcpReader");
-    CHECK(g && g->wait_ns[GORCA_WAIT_NET] > 200 * MS);
+    CHECK(g && g->wait_ns[GORCA_BLOCK_NET] > 200 * MS);
     g = group(an, "main.pipeReader");
-    CHECK(g && g->wait_ns[GORCA_WAIT_NET] > 200 * MS);
+    CHECK(g && g->wait_ns[GORCA_BLOCK_NET] > 200 * MS);
     /* 15 raw 10 ms nanosleeps: all syscall time, some of it after losing the P. */
     g = group(an, "main.sleeper");
     CHECK(g && g->syscall_block_ns + g->syscall_ns >= 140 * MS && g->syscall_block_ns > 10 * MS);
@@ -119,7 +119,7 @@ static void gc_facts(const struct gorca_analysis *an)
 static void sched_facts(const struct gorca_analysis *an)
 {
     const struct gorca_sched_result *s = gorca_analysis_sched(an);
-    const struct gorca_goroutine_group *hog = group(an, "main.cpuHog");
+    const struct gorca_trace_group *hog = group(an, "main.cpuHog");
 
     /* Six CPU-bound goroutines on two Ps: most of their time is spent runnable. */
     CHECK(hog && hog->count == 6);
@@ -195,9 +195,9 @@ static void chain_facts(const struct gorca_analysis *an)
 static void cpu_facts(const struct gorca_analysis *an)
 {
     const struct gorca_cpu_result *c = gorca_analysis_cpu(an);
-    const struct gorca_goroutine_group *hog = group(an, "main.cpuHog");
+    const struct gorca_trace_group *hog = group(an, "main.cpuHog");
     size_t n, i;
-    const struct gorca_goroutine_group *g = gorca_analysis_groups(an, &n);
+    const struct gorca_trace_group *g = gorca_analysis_groups(an, &n);
     uint64_t sum = 0;
     int spin = 0;
 
@@ -249,7 +249,7 @@ TEST(bounded_memory_options)
     struct gorca_error err;
     const char *path = test_repo_path("testdata/analysis/go1.26/analysis.trace");
     size_t na, nb, nr, i;
-    const struct gorca_goroutine_group *ga, *gb;
+    const struct gorca_trace_group *ga, *gb;
 
     ver = "1.26";
     gorca_error_init(&err, NULL);

@@ -8,8 +8,8 @@
 
 static const char *const versions[] = { "1.22", "1.23", "1.24", "1.25", "1.26" };
 
-static const struct gorca_goroutine *find_row(const struct gorca_goroutine *rows, size_t n,
-                                              int64_t id)
+static const struct gorca_trace_goroutine *find_row(const struct gorca_trace_goroutine *rows,
+                                                    size_t n, int64_t id)
 {
     size_t lo = 0, hi = n;
 
@@ -35,7 +35,7 @@ static int64_t named(const struct gorca_named_time *v, size_t n, const char *nam
 }
 
 /* The value of a go tool trace column for one of our rows. */
-static int64_t stat_of(const struct gorca_goroutine *r, const char *col)
+static int64_t stat_of(const struct gorca_trace_goroutine *r, const char *col)
 {
     if (strcmp(col, "Execution time") == 0)
         return r->exec_ns;
@@ -63,8 +63,8 @@ struct tally {
     int groups, groups_ok, gs, gs_ok, values, values_ok;
 };
 
-static void check_group_line(char **f, int nf, const struct gorca_goroutine_group *groups,
-                             size_t ng, struct tally *t)
+static void check_group_line(char **f, int nf, const struct gorca_trace_group *groups, size_t ng,
+                             struct tally *t)
 {
     size_t i;
 
@@ -86,10 +86,10 @@ static void check_group_line(char **f, int nf, const struct gorca_goroutine_grou
         printf("  group %s missing\n", f[1]);
 }
 
-static void check_g_line(char **f, int nf, const struct gorca_goroutine *rows, size_t n,
+static void check_g_line(char **f, int nf, const struct gorca_trace_goroutine *rows, size_t n,
                          struct tally *t)
 {
-    const struct gorca_goroutine *r;
+    const struct gorca_trace_goroutine *r;
     char *lists[2], *item, *save = NULL;
     int ok = 1, k;
 
@@ -139,8 +139,8 @@ static void check_version(const char *v)
     struct gorca_analysis *an = NULL;
     struct gorca_error err;
     struct an_tsv tsv;
-    const struct gorca_goroutine *rows;
-    const struct gorca_goroutine_group *groups;
+    const struct gorca_trace_goroutine *rows;
+    const struct gorca_trace_group *groups;
     size_t nr, ng, i;
     struct tally t = { 0 };
 

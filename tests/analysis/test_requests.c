@@ -68,7 +68,7 @@ static void check(const char *v)
         if (strcmp(q->handler, "main.sleepHandler") != 0)
             continue;
         sleeps++;
-        CHECK(q->t.wait_ns[GORCA_WAIT_SLEEP] >= 120 * MS);
+        CHECK(q->t.wait_ns[GORCA_BLOCK_SLEEP] >= 120 * MS);
         CHECK(q->dur_ns - q->t.exec_ns >= 120 * MS); /* non-CPU time */
         CHECK(q->t.exec_ns < 5 * MS);
         below130 += q->dur_ns - q->t.exec_ns < 130 * MS;
@@ -78,39 +78,40 @@ static void check(const char *v)
     /* /db: the handler itself waits on the network, about 40 ms per request. */
     h = handler(r, "main.dbHandler");
     CHECK(h != NULL && h->count == 2);
-    CHECK(h->sum.wait_ns[GORCA_WAIT_NET] >= 80 * MS && h->sum.wait_ns[GORCA_WAIT_NET] < 200 * MS);
+    CHECK(h->sum.wait_ns[GORCA_BLOCK_NET] >= 80 * MS && h->sum.wait_ns[GORCA_BLOCK_NET] < 200 * MS);
     CHECK(h->latency.p50_ns >= 40 * MS);
     /* /mutex: at least the 40 ms the helper holds the lock (its sleep may end late when the
      * machine is busy), on sync. */
     h = handler(r, "main.mutexHandler");
     CHECK(h != NULL && h->count == 1);
-    CHECK(h->sum.wait_ns[GORCA_WAIT_SYNC] >= 35 * MS && h->sum.wait_ns[GORCA_WAIT_SYNC] < 150 * MS);
+    CHECK(h->sum.wait_ns[GORCA_BLOCK_SYNC] >= 35 * MS &&
+          h->sum.wait_ns[GORCA_BLOCK_SYNC] < 150 * MS);
     /* /cpu: 50 ms of wall time spinning, nearly all of it executing (more when the machine
      * takes the thread away: the Go runtime still sees it running). */
     h = handler(r, "main.cpuHandler");
     CHECK(h != NULL && h->count == 1);
     CHECK(h->sum.exec_ns >= 40 * MS && h->sum.exec_ns < 150 * MS);
-    CHECK(h->sum.wait_ns[GORCA_WAIT_SLEEP] == 0 && h->sum.wait_ns[GORCA_WAIT_NET] == 0);
+    CHECK(h->sum.wait_ns[GORCA_BLOCK_SLEEP] == 0 && h->sum.wait_ns[GORCA_BLOCK_NET] == 0);
     /* /task: named after the task type, a 30 ms sleep inside. */
     h = handler(r, "GET /task");
     CHECK(h != NULL && h->count == 2);
-    CHECK(h->sum.wait_ns[GORCA_WAIT_SLEEP] >= 60 * MS);
+    CHECK(h->sum.wait_ns[GORCA_BLOCK_SLEEP] >= 60 * MS);
     /* /upstream: a method value behind a middleware; the handler, not the middleware, is
      * named, and waiting for the HTTP client's round trip counts as network. */
     h = handler(r, "main.(*server).handleUpstream");
     CHECK(h != NULL && h->count == 1);
-    CHECK(h->sum.wait_ns[GORCA_WAIT_NET] >= 30 * MS && h->sum.wait_ns[GORCA_WAIT_SYNC] < MS);
+    CHECK(h->sum.wait_ns[GORCA_BLOCK_NET] >= 30 * MS && h->sum.wait_ns[GORCA_BLOCK_SYNC] < MS);
     CHECK(handler(r, "main.logged.func1") == NULL);
     /* ... and the upstream server saw that request too (its handler is a closure). */
     h = handler(r, "main.httpPhase.func1");
-    CHECK(h != NULL && h->count == 1 && h->sum.wait_ns[GORCA_WAIT_SLEEP] >= 30 * MS);
+    CHECK(h != NULL && h->count == 1 && h->sum.wait_ns[GORCA_BLOCK_SLEEP] >= 30 * MS);
     /* HTTP/2: two requests, each sleeping 20 ms on its handler goroutine. */
     h = handler(r, "main.h2Handler");
-    CHECK(h != NULL && h->count == 2 && h->sum.wait_ns[GORCA_WAIT_SLEEP] >= 40 * MS);
+    CHECK(h != NULL && h->count == 2 && h->sum.wait_ns[GORCA_BLOCK_SLEEP] >= 40 * MS);
     /* /file: the time goes to syscalls. */
     h = handler(r, "main.fileHandler");
     CHECK(h != NULL && h->count == 1);
-    CHECK(h->sum.wait_ns[GORCA_WAIT_SYSCALL] > h->sum.exec_ns);
+    CHECK(h->sum.wait_ns[GORCA_BLOCK_SYSCALL] > h->sum.exec_ns);
     /* The slowest request is a /sleep one and the list is sorted. */
     CHECK(strcmp(r->slowest[0].handler, "main.sleepHandler") == 0);
     for (i = 1; i < r->n_slowest; i++)
