@@ -36,13 +36,14 @@ static void add_sample(struct gorca_analysis *an, const struct an_g *g, int cls,
                        int64_t delay)
 {
     struct an_profile *p = &an->prof[cls];
-    uint64_t *idx = an_map_get(&p->by_stack, stack);
+    uint32_t idx = an_dense_get(&p->by_stack, stack);
     struct gorca_block_sample *s;
 
-    if (idx == NULL) {
-        if (an_grow(&p->samples, &p->cap_samples, p->n_samples + 1, sizeof(*p->samples)) != 0 ||
+    if (idx == 0) {
+        if (p->n_samples >= UINT32_MAX - 1 ||
+            an_grow(&p->samples, &p->cap_samples, p->n_samples + 1, sizeof(*p->samples)) != 0 ||
             an_grow(&p->last_seen, &p->cap_last, p->n_samples + 1, sizeof(*p->last_seen)) != 0 ||
-            an_map_put(&p->by_stack, stack, p->n_samples) != 0) {
+            an_dense_set(&p->by_stack, stack, (uint32_t)p->n_samples + 1) != 0) {
             an_oom(an);
             return;
         }
@@ -51,7 +52,7 @@ static void add_sample(struct gorca_analysis *an, const struct an_g *g, int cls,
         s->count = 0;
         s->delay_ns = 0;
     } else {
-        s = &p->samples[*idx];
+        s = &p->samples[idx - 1];
     }
     p->last_seen[s - p->samples] = ++an->block_seq;
     s->count++;
@@ -358,7 +359,7 @@ void an_block_release(struct gorca_analysis *an)
     int c;
 
     for (c = 0; c < GORCA_BLOCK_N; c++) {
-        an_map_release(&an->prof[c].by_stack);
+        an_dense_release(&an->prof[c].by_stack);
         base_free(an->prof[c].samples);
         base_free(an->prof[c].last_seen);
     }

@@ -48,13 +48,16 @@ static int same(const struct gorca_chain_edge *a, const struct gorca_chain_edge 
            a->reason == b->reason;
 }
 
+/* Multiply-xor mixing of the five key parts: collisions only cost a compare (chained). */
 static uint64_t edge_hash(const struct gorca_chain_edge *k)
 {
-    uint64_t h = base_hash_u64(AN_PKEY(k->waker_name));
-    h = base_hash_u64(h ^ k->waker_stack);
-    h = base_hash_u64(h ^ AN_PKEY(k->waiter_name));
-    h = base_hash_u64(h ^ k->waiter_stack);
-    return base_hash_u64(h ^ AN_PKEY(k->reason));
+    uint64_t a =
+        (AN_PKEY(k->waker_name) ^ ((uint64_t)k->waker_stack << 40)) * 0x9E3779B97F4A7C15ULL;
+    uint64_t b =
+        (AN_PKEY(k->waiter_name) ^ ((uint64_t)k->waiter_stack << 40)) * 0xC2B2AE3D27D4EB4FULL;
+    uint64_t c = AN_PKEY(k->reason) * 0x165667B19E3779F9ULL;
+    uint64_t h = a ^ (b >> 7) ^ (c >> 13) ^ (b << 17);
+    return h ^ (h >> 29);
 }
 
 static const char *runtime_waker(const char *reason)

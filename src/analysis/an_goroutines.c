@@ -229,15 +229,12 @@ static void transition_in(struct gorca_analysis *an, struct an_g *g,
     }
 }
 
-static void go_transition(struct gorca_analysis *an, const struct gorca_trace_event *ev)
+static void go_transition(struct gorca_analysis *an, const struct gorca_trace_event *ev,
+                          struct an_g *g)
 {
     const struct gorca_trace_transition *st = &ev->transition;
-    struct an_g *g;
 
-    if (st->from == st->to)
-        return;
-    g = an_g_get(an, st->id);
-    if (g == NULL)
+    if (st->from == st->to || g == NULL)
         return;
     if (g->sum.finalized)
         return; /* a goroutine blocked "forever" never comes back in Go's summary */
@@ -340,7 +337,7 @@ static void range_end(struct gorca_analysis *an, const struct gorca_trace_event 
     }
 }
 
-void an_sum_event(struct gorca_analysis *an, const struct gorca_trace_event *ev)
+void an_sum_event(struct gorca_analysis *an, const struct gorca_trace_event *ev, struct an_g *g)
 {
     if (an->sync_ts == 0)
         an->sync_ts = ev->time;
@@ -352,7 +349,7 @@ void an_sum_event(struct gorca_analysis *an, const struct gorca_trace_event *ev)
         break;
     case GORCA_TRACE_STATE_TRANSITION:
         if (ev->transition.resource == GORCA_TRACE_RES_GOROUTINE)
-            go_transition(an, ev);
+            go_transition(an, ev, g);
         else if (ev->transition.resource == GORCA_TRACE_RES_PROC)
             proc_transition(an, ev);
         break;

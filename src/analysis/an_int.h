@@ -26,6 +26,20 @@ uint64_t *an_map_get(const struct an_map *m, uint64_t key);
 void an_map_del(struct an_map *m, uint64_t key);
 void an_map_release(struct an_map *m);
 
+/* Dense u32 -> u32 table for small keys (stack handles, which the reader numbers 1..count):
+ * one array load per lookup. 0 means absent. */
+struct an_dense {
+    uint32_t *v;
+    size_t n;
+};
+static inline uint32_t an_dense_get(const struct an_dense *d, uint32_t key)
+{
+    return key < d->n ? d->v[key] : 0;
+}
+/* Sets key's value, growing the table. Returns 0, or -1 when out of memory. */
+int an_dense_set(struct an_dense *d, uint32_t key, uint32_t val);
+void an_dense_release(struct an_dense *d);
+
 /* Pointer keys (interned strings, records) hash through their address. */
 #define AN_PKEY(p) ((uint64_t)(uintptr_t)(p))
 
@@ -105,6 +119,7 @@ struct an_g {
     uint8_t state;  /* enum gorca_trace_go_state, as the reader last reported */
     uint8_t cat;    /* enum an_cat */
     uint8_t wclass; /* enum gorca_block_class while CAT_WAIT */
+    int8_t tl_slot; /* its timeline counter (an_tl_slot of cat, wclass) */
     uint8_t kind;   /* AN_G_* below */
     uint8_t in_assist, bg_mark, mmu_in_gc;
     uint8_t mmu_state;      /* the goroutine state as the MMU pass has seen it (Go's states map) */
@@ -147,7 +162,7 @@ struct an_group {
 };
 
 struct an_profile {
-    struct an_map by_stack; /* stack handle -> index in samples */
+    struct an_dense by_stack; /* stack handle -> 1 + index in samples */
     struct gorca_block_sample *samples;
     uint64_t *last_seen; /* per sample: sequence number of its latest wait */
     size_t n_samples, cap_samples, cap_last;
@@ -180,8 +195,8 @@ struct gorca_analysis {
     struct an_map gs;    /* goid -> struct an_g * (live records, owned) */
     int64_t cache_id[2]; /* the last two goroutines looked up (most events touch one or two) */
     struct an_g *cache_g[2];
-    struct an_g *free_g;    /* recycled records (linked through req) */
-    struct an_map outbound; /* stack -> 1 + (waits on an outbound call), see an_outbound */
+    struct an_g *free_g;      /* recycled records (linked through req) */
+    struct an_dense outbound; /* stack -> 1 + (waits on an outbound call), see an_outbound */
     struct {
         const char *reason;
         int cls;
@@ -270,8 +285,9 @@ enum gorca_block_class an_class_of_stack(const struct gorca_analysis *an, uint32
 /* ---- per-analysis hooks (one file each) --------------------------------------------------
  * Each *_event hook sees every event in order; *_finish runs once at the end. */
 
-/* an_goroutines.c: Go-compatible summaries */
-void an_sum_event(struct gorca_analysis *an, const struct gorca_trace_event *ev);
+/* an_goroutines.c: Go-compatible summaries. g is the record of a goroutine transition's
+ * goroutine (NULL for other events). */
+void an_sum_event(struct gorca_analysis *an, const struct gorca_trace_event *ev, struct an_g *g);
 void an_sum_finish(struct gorca_analysis *an);
 /* Moves a finalized goroutine's summary into its row and group; frees its lists. */
 void an_sum_emit(struct gorca_analysis *an, struct an_g *g);
@@ -295,7 +311,10 @@ void an_gc_event(struct gorca_analysis *an, const struct gorca_trace_event *ev);
 void an_gc_finish(struct gorca_analysis *an);
 void an_gc_release(struct gorca_analysis *an);
 struct an_mmu *an_mmu_new(const struct gorca_analysis_options *opt);
+/* Every event but goroutine transitions, which go to an_mmu_transition with their record. */
 void an_mmu_event(struct gorca_analysis *an, struct an_mmu *m, const struct gorca_trace_event *ev);
+void an_mmu_transition(struct gorca_analysis *an, struct an_mmu *m,
+                       const struct gorca_trace_event *ev, struct an_g *g);
 /* Fills an->gc.mmu / n_mmu. */
 void an_mmu_finish(struct gorca_analysis *an, struct an_mmu *m);
 void an_mmu_free(struct an_mmu *m);
@@ -305,9 +324,11 @@ struct an_tl *an_tl_new(const struct gorca_analysis_options *opt);
 /* Integrates the current counts up to t (the hooks below call it before changing them; the
  * first call sets the timeline's start). */
 void an_tl_advance(struct gorca_analysis *an, struct an_tl *tl, int64_t t);
-/* A goroutine moves between categories (old/new cat and wait class) at t. */
-void an_tl_move(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int old_cat, int old_cls,
-                int new_cat, int new_cls);
+/* The timeline counter of a category (and wait class); -1 for none. This function can't
+ * fail. */
+int an_tl_slot(int cat, int cls);
+/* A goroutine moves between timeline counters (an_tl_slot values) at t. */
+void an_tl_move(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int from, int to);
 void an_tl_event(struct gorca_analysis *an, struct an_tl *tl, const struct gorca_trace_event *ev);
 void an_tl_cpu(struct gorca_analysis *an, struct an_tl *tl, int64_t t);
 /* A goroutine entered (+1) or left (-1) a mark assist at t. */

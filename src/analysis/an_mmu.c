@@ -57,10 +57,10 @@ struct an_mmu {
     size_t n_procs, cap_procs;
     int fixup_open; /* Active ranges still reach back to the trace start */
     int nomem;
-    int64_t last_t;
-    int any;
     int dirty; /* GC state changed since the last point: utilization must be recomputed */
 };
+
+static void record(struct an_mmu *m, int64_t t);
 
 struct an_mmu *an_mmu_new(const struct gorca_analysis_options *opt)
 {
@@ -408,18 +408,14 @@ static void range_end(struct gorca_analysis *an, struct an_mmu *m,
     }
 }
 
-static void transition(struct gorca_analysis *an, struct an_mmu *m,
-                       const struct gorca_trace_event *ev)
+void an_mmu_transition(struct gorca_analysis *an, struct an_mmu *m,
+                       const struct gorca_trace_event *ev, struct an_g *g)
 {
     const struct gorca_trace_transition *st = &ev->transition;
-    struct an_g *g;
     struct mmu_p *p;
 
-    if (st->resource != GORCA_TRACE_RES_GOROUTINE)
-        return;
-    g = an_g_find(an, st->id);
-    if (g == NULL)
-        return;
+    if (m->n_ps == 0)
+        return; /* nothing happens until GOMAXPROCS is known */
     if (g->mmu_in_gc || g->bg_mark) {
         int was = executing(st->from), is = executing(st->to);
         m->dirty = 1;
@@ -429,6 +425,9 @@ static void transition(struct gorca_analysis *an, struct an_mmu *m,
             else if (was && !is)
                 p->gc--;
         }
+        record(m, ev->time);
+        if (m->nomem)
+            an_oom(an);
     }
     g->mmu_state = st->to;
 }
@@ -484,8 +483,6 @@ void an_mmu_event(struct gorca_analysis *an, struct an_mmu *m, const struct gorc
         an_oom(an);
         return;
     }
-    m->any = 1;
-    m->last_t = ev->time;
     if (ev->kind == GORCA_TRACE_SYNC && m->fixup_open) {
         /* Go 1.22-1.24 stop at the first Sync (end of generation 1), 1.25+ at the second
          * (start of generation 2): either way the first generation is complete. */
@@ -511,9 +508,6 @@ void an_mmu_event(struct gorca_analysis *an, struct an_mmu *m, const struct gorc
     case GORCA_TRACE_RANGE_END:
         range_end(an, m, ev);
         break;
-    case GORCA_TRACE_STATE_TRANSITION:
-        transition(an, m, ev);
-        break;
     case GORCA_TRACE_LABEL:
         label(an, m, ev);
         break;
@@ -533,9 +527,9 @@ void an_mmu_finish(struct gorca_analysis *an, struct an_mmu *m)
     size_t i, k;
 
     an->gc.mmu_flags = m->flags;
-    if (m->any)
+    if (an->info.events > 0)
         for (i = 0; i < m->n_ps; i++)
-            add_util(m, m->ps[i].series, m->last_t, 0); /* the series end with 0 */
+            add_util(m, m->ps[i].series, an->info.end_ns, 0); /* the series end with 0 */
     m->fixup_open = 0;
     for (i = 0; i < m->n_series; i++)
         flush(m, &m->series[i], 1);

@@ -52,7 +52,7 @@ struct hstat {
 
 struct an_reqs {
     size_t top;
-    struct an_map sinfo_by_stack; /* stack -> index in si */
+    struct an_dense sinfo_by_stack; /* 2 * stack + h2 -> 1 + index in si */
     struct sinfo *si;
     size_t n_si, cap_si;
     struct an_map tasks; /* task id -> index in tr */
@@ -91,7 +91,7 @@ void an_reqs_free(struct an_reqs *r)
 
     if (r == NULL)
         return;
-    an_map_release(&r->sinfo_by_stack);
+    an_dense_release(&r->sinfo_by_stack);
     base_free(r->si);
     an_map_release(&r->tasks);
     base_free(r->tr);
@@ -201,15 +201,15 @@ static struct sinfo classify(struct gorca_analysis *an, uint32_t stack, int h2)
 static struct sinfo stack_info(struct gorca_analysis *an, uint32_t stack, int h2)
 {
     struct an_reqs *r = an->reqs;
-    uint64_t key = ((uint64_t)stack << 1) | (uint64_t)(h2 != 0);
-    uint64_t *i = an_map_get(&r->sinfo_by_stack, key);
+    uint32_t key = (stack << 1) | (uint32_t)(h2 != 0);
+    uint32_t i = stack < (1u << 30) ? an_dense_get(&r->sinfo_by_stack, key) : 0;
     struct sinfo si;
 
-    if (i != NULL)
-        return r->si[*i];
+    if (i != 0)
+        return r->si[i - 1];
     si = classify(an, stack, h2);
-    if (an_grow(&r->si, &r->cap_si, r->n_si + 1, sizeof(*r->si)) != 0 ||
-        an_map_put(&r->sinfo_by_stack, key, r->n_si) != 0) {
+    if (an_grow(&r->si, &r->cap_si, r->n_si + 1, sizeof(*r->si)) != 0 || stack >= (1u << 30) ||
+        an_dense_set(&r->sinfo_by_stack, key, (uint32_t)r->n_si + 1) != 0) {
         an_oom(an);
         return si;
     }

@@ -10,9 +10,16 @@
 #include <stdlib.h>
 #include "an_int.h"
 
+/* Goroutine counters: slot 0 running (or in a syscall holding a P), 1 runnable, 2 + class
+ * blocked by class (the syscall class: in a syscall without a P). */
+#define TL_RUN 0
+#define TL_RUNQ 1
+#define TL_WAIT 2
+#define TL_SLOTS (TL_WAIT + GORCA_BLOCK_N)
+
 /* Integrals are in count x nanoseconds. */
 struct tl_b {
-    double running, runnable, waiting[GORCA_BLOCK_N], gomaxprocs, assists;
+    double v[TL_SLOTS], gomaxprocs, assists;
     double gc_ns, stw_ns, saturated_ns, runq_ns; /* flag x nanoseconds */
     uint64_t heap_alloc, heap_goal, cpu, cycles, goroutines;
     uint8_t has_heap, has_goal, has_goroutines;
@@ -28,7 +35,7 @@ struct an_tl {
     struct tl_b *b;
     size_t n, cap;
     /* current state */
-    int64_t running, runnable, waiting[GORCA_BLOCK_N], assists;
+    int64_t cnt[TL_SLOTS], assists;
     int in_gc, in_stw, saturated;
     uint64_t gomaxprocs;
     int nomem;
@@ -63,11 +70,11 @@ const struct gorca_timeline *an_tl_result(const struct an_tl *tl)
 
 static int64_t alive(const struct an_tl *tl)
 {
-    int64_t n = tl->running + tl->runnable;
+    int64_t n = 0;
     int c;
 
-    for (c = 0; c < GORCA_BLOCK_N; c++)
-        n += tl->waiting[c];
+    for (c = 0; c < TL_SLOTS; c++)
+        n += tl->cnt[c];
     return n;
 }
 
@@ -76,10 +83,8 @@ static void book(struct an_tl *tl, struct tl_b *b, double d)
 {
     int c;
 
-    b->running += (double)tl->running * d;
-    b->runnable += (double)tl->runnable * d;
-    for (c = 0; c < GORCA_BLOCK_N; c++)
-        b->waiting[c] += (double)tl->waiting[c] * d;
+    for (c = 0; c < TL_SLOTS; c++)
+        b->v[c] += (double)tl->cnt[c] * d;
     b->gomaxprocs += (double)tl->gomaxprocs * d;
     b->assists += (double)tl->assists * d;
     if (tl->in_gc)
@@ -88,7 +93,7 @@ static void book(struct an_tl *tl, struct tl_b *b, double d)
         b->stw_ns += d;
     if (tl->saturated)
         b->saturated_ns += d;
-    if (tl->runnable > 0)
+    if (tl->cnt[TL_RUNQ] > 0)
         b->runq_ns += d;
 }
 
@@ -97,10 +102,8 @@ static void merge_into(struct tl_b *d, const struct tl_b *a, const struct tl_b *
     struct tl_b r = *a;
     int c;
 
-    r.running += b->running;
-    r.runnable += b->runnable;
-    for (c = 0; c < GORCA_BLOCK_N; c++)
-        r.waiting[c] += b->waiting[c];
+    for (c = 0; c < TL_SLOTS; c++)
+        r.v[c] += b->v[c];
     r.gomaxprocs += b->gomaxprocs;
     r.assists += b->assists;
     r.gc_ns += b->gc_ns;
@@ -187,21 +190,27 @@ static void reach(struct gorca_analysis *an, struct an_tl *tl, int64_t t)
         an_oom(an);
 }
 
-void an_tl_advance(struct gorca_analysis *an, struct an_tl *tl, int64_t t)
+static inline void advance(struct gorca_analysis *an, struct an_tl *tl, int64_t t)
 {
-    if (!tl->started || t >= tl->cur_end)
+    if (__builtin_expect(!tl->started || t >= tl->cur_end, 0))
         reach(an, tl, t);
 }
 
+void an_tl_advance(struct gorca_analysis *an, struct an_tl *tl, int64_t t)
+{
+    advance(an, tl, t);
+}
+
 /* The rest of the current bucket after t: what a change at t is worth per unit. */
-static double rest(const struct an_tl *tl, int64_t t)
+static inline double rest(const struct an_tl *tl, int64_t t)
 {
     return (double)(tl->cur_end - t);
 }
 
-static void update_saturated(struct an_tl *tl, int64_t t)
+static inline void update_saturated(struct an_tl *tl, int64_t t)
 {
-    int sat = tl->runnable > 0 && tl->gomaxprocs > 0 && tl->running >= (int64_t)tl->gomaxprocs;
+    int sat =
+        tl->cnt[TL_RUNQ] > 0 && tl->gomaxprocs > 0 && tl->cnt[TL_RUN] >= (int64_t)tl->gomaxprocs;
 
     if (sat != tl->saturated) {
         tl->b[tl->cur].saturated_ns += (sat ? 1 : -1) * rest(tl, t);
@@ -209,61 +218,48 @@ static void update_saturated(struct an_tl *tl, int64_t t)
     }
 }
 
-void an_tl_move(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int old_cat, int old_cls,
-                int new_cat, int new_cls)
+int an_tl_slot(int cat, int cls)
+{
+    switch (cat) {
+    case CAT_RUNNING:
+    case CAT_SYSCALL:
+        return TL_RUN;
+    case CAT_RUNNABLE:
+        return TL_RUNQ;
+    case CAT_WAIT:
+        return TL_WAIT + cls;
+    case CAT_SYSCALL_LOST:
+        return TL_WAIT + GORCA_BLOCK_SYSCALL;
+    default:
+        return -1;
+    }
+}
+
+void an_tl_move(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int from, int to)
 {
     struct tl_b *b;
     double r;
-    int had_runq = tl->runnable > 0;
+    int had_runq = tl->cnt[TL_RUNQ] > 0;
 
-    if (old_cat == new_cat && (old_cat != CAT_WAIT || old_cls == new_cls))
+    if (from == to)
         return;
-    an_tl_advance(an, tl, t);
+    advance(an, tl, t);
     if (tl->nomem)
         return;
     b = &tl->b[tl->cur];
     r = rest(tl, t);
-    switch (old_cat) {
-    case CAT_RUNNING:
-    case CAT_SYSCALL:
-        tl->running--;
-        b->running -= r;
-        break;
-    case CAT_RUNNABLE:
-        tl->runnable--;
-        b->runnable -= r;
-        break;
-    case CAT_WAIT:
-        tl->waiting[old_cls]--;
-        b->waiting[old_cls] -= r;
-        break;
-    case CAT_SYSCALL_LOST:
-        tl->waiting[GORCA_BLOCK_SYSCALL]--;
-        b->waiting[GORCA_BLOCK_SYSCALL] -= r;
-        break;
+    if (from >= 0) {
+        tl->cnt[from]--;
+        b->v[from] -= r;
     }
-    switch (new_cat) {
-    case CAT_RUNNING:
-    case CAT_SYSCALL:
-        tl->running++;
-        b->running += r;
-        break;
-    case CAT_RUNNABLE:
-        tl->runnable++;
-        b->runnable += r;
-        break;
-    case CAT_WAIT:
-        tl->waiting[new_cls]++;
-        b->waiting[new_cls] += r;
-        break;
-    case CAT_SYSCALL_LOST:
-        tl->waiting[GORCA_BLOCK_SYSCALL]++;
-        b->waiting[GORCA_BLOCK_SYSCALL] += r;
-        break;
+    if (to >= 0) {
+        tl->cnt[to]++;
+        b->v[to] += r;
     }
-    if (had_runq != (tl->runnable > 0))
-        b->runq_ns += (tl->runnable > 0 ? 1 : -1) * r;
-    update_saturated(tl, t);
+    if (had_runq != (tl->cnt[TL_RUNQ] > 0))
+        b->runq_ns += (had_runq ? -1 : 1) * r;
+    if (from == TL_RUN || from == TL_RUNQ || to == TL_RUN || to == TL_RUNQ)
+        update_saturated(tl, t);
 }
 
 static void set_flag(struct an_tl *tl, int *flag, double *integral, int on, int64_t t)
@@ -369,10 +365,10 @@ void an_tl_finish(struct gorca_analysis *an, struct an_tl *tl)
         o->start_ns = tl->start + (int64_t)i * tl->width;
         w = i + 1 == tl->n ? end - o->start_ns : tl->width;
         inv = 1.0 / (double)(w > 0 ? w : 1);
-        o->running = b->running * inv;
-        o->runnable = b->runnable * inv;
+        o->running = b->v[TL_RUN] * inv;
+        o->runnable = b->v[TL_RUNQ] * inv;
         for (c = 0; c < GORCA_BLOCK_N; c++)
-            o->waiting[c] = b->waiting[c] * inv;
+            o->waiting[c] = b->v[TL_WAIT + c] * inv;
         o->waiting[GORCA_BLOCK_SCHED] = o->runnable;
         o->gomaxprocs = b->gomaxprocs * inv;
         o->assist_ns = (int64_t)(b->assists + 0.5);
@@ -388,7 +384,7 @@ void an_tl_finish(struct gorca_analysis *an, struct an_tl *tl)
         o->cpu_samples = b->cpu;
         o->gc_cycles_started = b->cycles;
         o->goroutines = b->goroutines;
-        runnable += b->runnable;
+        runnable += b->v[TL_RUNQ];
         runq += b->runq_ns;
         saturated += b->saturated_ns;
     }

@@ -124,6 +124,31 @@ void an_map_release(struct an_map *m)
     memset(m, 0, sizeof(*m));
 }
 
+int an_dense_set(struct an_dense *d, uint32_t key, uint32_t val)
+{
+    if (key >= d->n) {
+        size_t n = d->n ? d->n : 64;
+        uint32_t *v;
+        while (n <= key)
+            n *= 2;
+        v = base_realloc(d->v, n * sizeof(*v));
+        if (v == NULL)
+            return -1;
+        memset(v + d->n, 0, (n - d->n) * sizeof(*v));
+        d->v = v;
+        d->n = n;
+    }
+    d->v[key] = val;
+    return 0;
+}
+
+void an_dense_release(struct an_dense *d)
+{
+    base_free(d->v);
+    d->v = NULL;
+    d->n = 0;
+}
+
 int an_grow(void *arr, size_t *cap, size_t need, size_t elem)
 {
     return base_grow((void **)arr, cap, need, elem);

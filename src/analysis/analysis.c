@@ -118,20 +118,20 @@ int an_outbound(struct gorca_analysis *an, uint32_t stack)
         "net.(*Resolver).lookupIPAddr",      "net.(*Resolver).LookupIPAddr",
         "net.(*Resolver).lookupHost",        "net.(*Resolver).LookupHost",
     };
-    uint64_t *v = an_map_get(&an->outbound, stack);
+    uint32_t v = an_dense_get(&an->outbound, stack);
     size_t n = 0, i, k;
     const uint32_t *fr;
     int out = 0;
 
-    if (v != NULL)
-        return (int)*v - 1;
+    if (v != 0)
+        return (int)v - 1;
     fr = gorca_trace_stack_frames(an->tr, stack, &n);
     for (i = 0; i < n && !out; i++) {
         const struct gorca_trace_frame *f = gorca_trace_frame(an->tr, fr[i]);
         for (k = 0; f != NULL && f->func != NULL && k < BASE_ARRAY_LEN(marks) && !out; k++)
             out = strcmp(f->func, marks[k]) == 0;
     }
-    if (an_map_put(&an->outbound, stack, (uint64_t)out + 1) != 0)
+    if (an_dense_set(&an->outbound, stack, (uint32_t)out + 1) != 0)
         an_oom(an);
     return out;
 }
@@ -227,6 +227,7 @@ struct an_g *an_g_get(struct gorca_analysis *an, int64_t id)
     g->id = id;
     g->name = empty_name;
     g->sum_name = empty_name;
+    g->tl_slot = -1;
     g->infra = 1; /* unnamed counts as the runtime's, as go tool trace does */
     g->trk = -1;
     g->sys_p = GORCA_TRACE_NONE;
@@ -320,11 +321,14 @@ void an_acct_now(const struct an_g *g, int64_t t, struct an_acct *out)
 
 static void set_cat(struct gorca_analysis *an, struct an_g *g, int cat, int cls, int64_t t)
 {
-    int64_t *slot = acct_slot(&g->acct, g->cat, g->wclass);
+    int64_t *acct = acct_slot(&g->acct, g->cat, g->wclass);
+    int slot;
 
-    if (slot != NULL && t > g->since)
-        *slot += t - g->since;
-    an_tl_move(an, an->tl, t, g->cat, g->wclass, cat, cls);
+    if (acct != NULL && t > g->since)
+        *acct += t - g->since;
+    slot = an_tl_slot(cat, cls);
+    an_tl_move(an, an->tl, t, g->tl_slot, slot);
+    g->tl_slot = (int8_t)slot;
     g->cat = (uint8_t)cat;
     g->wclass = (uint8_t)cls;
     g->since = t;
@@ -354,17 +358,15 @@ static void sched_latency(struct gorca_analysis *an, struct an_g *g, int64_t t)
         an_oom(an);
 }
 
-static void go_transition(struct gorca_analysis *an, const struct gorca_trace_event *ev)
+static void go_transition(struct gorca_analysis *an, const struct gorca_trace_event *ev,
+                          struct an_g *g)
 {
     const struct gorca_trace_transition *st = &ev->transition;
-    struct an_g *g = an_g_get(an, st->id);
     int64_t t = ev->time;
     int was_net;
 
-    if (g == NULL)
-        return;
     an_block_transition(an, g, ev);
-    an_mmu_event(an, an->mmu, ev);
+    an_mmu_transition(an, an->mmu, ev, g);
     if (st->from != st->to) {
         was_net = g->cat == CAT_WAIT && g->wclass == GORCA_BLOCK_NET;
         switch (st->to) {
@@ -542,17 +544,22 @@ static void on_event(struct gorca_analysis *an, const struct gorca_trace_event *
     }
     in->end_ns = ev->time;
     in->events++;
-    an_sum_event(an, ev);
+    if (ev->kind == GORCA_TRACE_STATE_TRANSITION &&
+        ev->transition.resource == GORCA_TRACE_RES_GOROUTINE) {
+        /* The hot path: one record lookup shared by every analysis. */
+        struct an_g *g = an_g_get(an, ev->transition.id);
+        an_sum_event(an, ev, g);
+        if (g != NULL)
+            go_transition(an, ev, g);
+        return;
+    }
+    an_sum_event(an, ev, NULL);
 
     switch (ev->kind) {
     case GORCA_TRACE_SYNC:
         an->n_sync++;
         break;
     case GORCA_TRACE_STATE_TRANSITION:
-        if (ev->transition.resource == GORCA_TRACE_RES_GOROUTINE) {
-            go_transition(an, ev);
-            goto events_done; /* the MMU saw it inside */
-        }
         if (ev->transition.resource == GORCA_TRACE_RES_PROC)
             proc_transition(an, ev);
         break;
@@ -578,7 +585,6 @@ static void on_event(struct gorca_analysis *an, const struct gorca_trace_event *
     }
     an_reqs_event(an, ev, NULL);
     an_mmu_event(an, an->mmu, ev);
-events_done:
     an_tl_event(an, an->tl, ev);
 }
 
@@ -827,7 +833,7 @@ void gorca_analysis_free(struct gorca_analysis *an)
     an_map_release(&an->procs_by_id);
     base_free(an->procs);
     an_map_release(&an->proc_sys);
-    an_map_release(&an->outbound);
+    an_dense_release(&an->outbound);
     an_block_release(an);
     an_gc_release(an);
     an_mmu_free(an->mmu);
