@@ -48,5 +48,8 @@ if ! /usr/bin/time -f "%e %U %S %M" -o "$out/analysis-go.time" env GOTOOLCHAIN=l
 fi
 read -r gw gu gs gm <"$out/analysis-go.time"
 printf '  go tool trace -pprof=sched (alone):  %7.2f s wall, %7.2f s user, %9d KB peak RSS\n' "$gw" "$gu" "$gm"
-printf '  ratios: gorca runs every analysis %.1fx faster (wall) in 1/%.0f of the peak memory; targets >= 10x, <= 1/10\n' \
-    "$(awk -v a="$gw" -v b="$bw" 'BEGIN{print a/b}')" "$(awk -v a="$gm" -v b="$bm" 'BEGIN{print a/b}')"
+printf '  ratios: gorca runs every analysis %.1fx faster (wall; %.1fx in CPU time) in 1/%.0f of the peak memory; targets >= 10x, <= 1/10\n' \
+    "$(awk -v a="$gw" -v b="$bw" 'BEGIN{print a/b}')" \
+    "$(awk -v a="$gu" -v s="$gs" -v b="$bu" -v t="$bs" 'BEGIN{print (a+s)/(b+t)}')" \
+    "$(awk -v a="$gm" -v b="$bm" 'BEGIN{print a/b}')"
+printf '  load average after the run: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
