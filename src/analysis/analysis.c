@@ -777,20 +777,16 @@ enum gorca_status gorca_analysis_run_file(const char *path,
     memset(&topt, 0, sizeof(topt));
     if (opt != NULL)
         topt.limits = opt->limits;
-    /* Opening reads just the header; reopen when the version asks for the other Sync mode
-     * (cheaper than probing the whole file first). */
-    topt.sync_mode = GORCA_TRACE_SYNC_AT_START;
+    /* Opening reads just the header; the version then picks the Sync placement. */
     st = gorca_trace_open_file(path, &topt, &tr, err);
     if (st != GORCA_OK)
         return st;
     gorca_trace_get_info(tr, &ti);
     mode = gorca_analysis_sync_mode(gorca_analysis_compat(opt, ti.go_version));
-    if (mode != topt.sync_mode) {
+    st = gorca_trace_set_sync_mode(tr, mode);
+    if (st != GORCA_OK) {
         gorca_trace_free(tr);
-        topt.sync_mode = mode;
-        st = gorca_trace_open_file(path, &topt, &tr, err);
-        if (st != GORCA_OK)
-            return st;
+        return GORCA_FAIL(err, st, -1, "trace analysis", "cannot set the Sync placement");
     }
     st = gorca_analysis_run(tr, opt, out, err);
     if (st != GORCA_OK)
