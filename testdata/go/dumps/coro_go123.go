@@ -16,5 +16,5 @@ func buildCoroutine() {
 	}
 	next, stop := iter.Pull(seq)
 	next()
-	keep = append(keep, next, stop)
+	hold(next, stop)
 }

@@ -45,12 +45,13 @@ const (
 )
 
 var (
-	never = make(chan int) // nobody ever sends or closes
-	unbuf = make(chan int) // nobody ever receives
-	nilch chan int
-	ready sync.WaitGroup
-	stop  atomic.Bool
-	keep  []any // keeps conns, pipes and iterators reachable
+	never  = make(chan int) // nobody ever sends or closes
+	unbuf  = make(chan int) // nobody ever receives
+	nilch  chan int
+	ready  sync.WaitGroup
+	stop   atomic.Bool
+	keep   []any // keeps conns, pipes and iterators reachable; append only through hold
+	keepMu sync.Mutex
 )
 
 type server struct{ mu sync.Mutex }
@@ -279,6 +280,15 @@ func ancestors(path string) {
 	writeStack(path)
 }
 
+// hold keeps values reachable. The accept loop and the main goroutine both call it, and a
+// value lost to an unsynchronized append would be finalized by the next GC (closing a conn
+// wakes its reader, and the dump then misses an IO-wait goroutine).
+func hold(v ...any) {
+	keepMu.Lock()
+	keep = append(keep, v...)
+	keepMu.Unlock()
+}
+
 func writeStack(path string) {
 	buf := make([]byte, 4<<20)
 	n := runtime.Stack(buf, true)
@@ -294,7 +304,7 @@ func buildIO() {
 	if err != nil {
 		fatal(err)
 	}
-	keep = append(keep, ln)
+	hold(ln)
 	ready.Add(1)
 	go func() {
 		for i := 0; ; i++ {
@@ -305,7 +315,7 @@ func buildIO() {
 			if err != nil {
 				return
 			}
-			keep = append(keep, c)
+			hold(c)
 		}
 	}()
 	for i := 0; i < nNetRead; i++ {
@@ -313,7 +323,7 @@ func buildIO() {
 		if err != nil {
 			fatal(err)
 		}
-		keep = append(keep, c)
+		hold(c)
 		ready.Add(1)
 		go func() {
 			buf := make([]byte, 1)
@@ -326,7 +336,7 @@ func buildIO() {
 	if err != nil {
 		fatal(err)
 	}
-	keep = append(keep, pr, pw)
+	hold(pr, pw)
 	ready.Add(1)
 	go func() {
 		buf := make([]byte, 1)
