@@ -14,7 +14,8 @@ static void usage(FILE *f)
                "the wait class, the longest wait, where they were created and their top frames.\n"
                "DUMP is /debug/pprof/goroutine?debug=2 or ?debug=1 output, the goroutine\n"
                "protobuf profile, or a panic/fatal error/SIGQUIT traceback from a log ('-' reads\n"
-               "stdin). With two dumps of the same program, shows the groups that grew.\n\n"
+               "stdin), or a capture bundle directory (its goroutine dump). With two dumps of\n"
+               "the same program, shows the groups that grew.\n\n"
                "options:\n"
                "  --top N          show the N biggest (or fastest-growing) groups only\n"
                "  --min-count N    hide groups with fewer than N goroutines (growth below N)\n"
@@ -23,6 +24,40 @@ static void usage(FILE *f)
                "  --frames N       frames shown per group (default 4)\n"
                "  --json           machine-readable output (docs/commands/goroutines.md)\n"
                "  -h, --help       show this help\n");
+}
+
+/* A capture bundle directory stands for its goroutine dump: debug=2 first (wait states and
+ * creators), then the protobuf profile, then debug=1. *path is replaced by the file's path,
+ * which stays valid while *bundle lives. Returns 0 or an exit code (message printed). */
+static int from_bundle(const char **path, struct gorca_bundle **bundle)
+{
+    static const enum gorca_input_kind prefer[] = { GORCA_INPUT_GOROUTINE_DEBUG2,
+                                                    GORCA_INPUT_GOROUTINE,
+                                                    GORCA_INPUT_GOROUTINE_DEBUG1 };
+    struct gorca_error err;
+
+    if (!gorca_bundle_is_dir(*path))
+        return 0;
+    gorca_error_init(&err, *path);
+    if (gorca_bundle_open(*path, bundle, &err) != GORCA_OK) {
+        cli_error_gorca(&err);
+        return cli_exit_for(err.code);
+    }
+    for (size_t i = 0; i < sizeof(prefer) / sizeof(prefer[0]); i++) {
+        /* the mid-window dumps, not goroutine-end */
+        const struct gorca_bundle_file *f = gorca_bundle_find(
+            *bundle, prefer[i],
+            prefer[i] == GORCA_INPUT_GOROUTINE_DEBUG1 ? "goroutine-debug1" : NULL);
+
+        if (f != NULL) {
+            *path = f->path;
+            return 0;
+        }
+    }
+    cli_error("'%s': the bundle has no goroutine dump (goroutine-debug2, goroutine or "
+              "goroutine-debug1)",
+              *path);
+    return CLI_EXIT_ERROR;
 }
 
 static int load(const char *path, struct gorca_dump **d)
@@ -80,6 +115,8 @@ int cmd_goroutines(int argc, char **argv)
     };
     struct gorca_dump_view v;
     struct gorca_dump *a = NULL, *b = NULL;
+    struct gorca_bundle *bundles[2] = { NULL, NULL };
+    const char *in[2];
     struct gorca_buf out;
     int json = 0, opt, rc, nin;
     uint64_t n;
@@ -132,19 +169,27 @@ int cmd_goroutines(int argc, char **argv)
         return cli_usage_error("goroutines", "%s",
                                nin < 1 ? "missing the dump to read"
                                        : "expected one dump, or two to compare");
-    rc = load(argv[optind], &a);
+    in[0] = argv[optind];
+    in[1] = nin == 2 ? argv[optind + 1] : NULL;
+    rc = from_bundle(&in[0], &bundles[0]);
     if (rc == 0 && nin == 2)
-        rc = load(argv[optind + 1], &b);
+        rc = from_bundle(&in[1], &bundles[1]);
+    if (rc == 0)
+        rc = load(in[0], &a);
+    if (rc == 0 && nin == 2)
+        rc = load(in[1], &b);
     if (rc != 0) {
         gorca_dump_free(a);
+        gorca_bundle_free(bundles[0]);
+        gorca_bundle_free(bundles[1]);
         return rc;
     }
     gorca_buf_init(&out, 0);
     if (nin == 1) {
         if (json)
-            gorca_dump_render_json(a, argv[optind], &v, &out);
+            gorca_dump_render_json(a, in[0], &v, &out);
         else
-            gorca_dump_render_text(a, argv[optind], &v, &out);
+            gorca_dump_render_text(a, in[0], &v, &out);
     } else {
         struct gorca_dump_diff *diff = NULL;
         struct gorca_error err;
@@ -152,17 +197,21 @@ int cmd_goroutines(int argc, char **argv)
         gorca_error_init(&err, NULL);
         if (gorca_dump_compare(a, b, &diff, &err) != GORCA_OK) {
             cli_error_gorca(&err);
-            gorca_dump_free(a);
-            gorca_dump_free(b);
-            return cli_exit_for(err.code);
+            rc = cli_exit_for(err.code);
+        } else if (json) {
+            gorca_dump_diff_render_json(diff, in[0], in[1], &v, &out);
+        } else {
+            gorca_dump_diff_render_text(diff, in[0], in[1], &v, &out);
         }
-        if (json)
-            gorca_dump_diff_render_json(diff, argv[optind], argv[optind + 1], &v, &out);
-        else
-            gorca_dump_diff_render_text(diff, argv[optind], argv[optind + 1], &v, &out);
         gorca_dump_diff_free(diff);
     }
     gorca_dump_free(a);
     gorca_dump_free(b);
+    gorca_bundle_free(bundles[0]);
+    gorca_bundle_free(bundles[1]);
+    if (rc != 0) {
+        gorca_buf_release(&out);
+        return rc;
+    }
     return emit(&out);
 }

@@ -13,7 +13,8 @@ static void usage(FILE *f)
                "Says what each file is, from its content: a pprof profile (cpu, heap, block,\n"
                "mutex, contention, goroutine, threadcreate) with its sample types, a goroutine\n"
                "dump (goroutine_debug1, goroutine_debug2 incl. crash tracebacks) or a Go\n"
-               "execution trace (trace) with its version. '-' reads stdin.\n\n"
+               "execution trace (trace) with its version. '-' reads stdin; a directory (such\n"
+               "as a capture bundle) stands for the files in it.\n\n"
                "options:\n"
                "  --json       print [{\"path\": …, \"kind\": …}, …] (docs/commands/inspect.md)\n"
                "  -h, --help   show this help\n\n"
@@ -21,13 +22,18 @@ static void usage(FILE *f)
                "could not be read, 2 usage error\n");
 }
 
-static void json_entry(struct jw *w, const char *path, const struct gorca_inspect *in)
+static void json_entry(struct jw *w, const char *path, const struct gorca_inspect *in,
+                       const struct gorca_bundle_file *bf)
 {
     const char *fmt = gorca_inspect_format_name(in->format);
 
     jw_obj(w);
     jw_kstr(w, "path", path);
     jw_kstr(w, "kind", gorca_inspect_kind_name(in->kind));
+    if (bf && bf->from_manifest) {
+        jw_kstr(w, "manifest_kind", gorca_input_kind_name(bf->kind));
+        jw_kstr(w, "endpoint", bf->endpoint ? bf->endpoint : "");
+    }
     jw_key(w, "format");
     fmt ? jw_str(w, fmt) : jw_null(w);
     jw_kbool(w, "gzip", in->gzip);
@@ -81,6 +87,38 @@ static void json_entry(struct jw *w, const char *path, const struct gorca_inspec
     jw_end(w);
 }
 
+/* Inspects one file and appends its line or JSON object. A bundle file whose content does
+ * not match what its manifest says gets a warning (a block or mutex profile without samples
+ * is "contention" by content: that is no mismatch). */
+static void inspect_one(const char *path, const struct gorca_bundle_file *bf, int json,
+                        struct jw *w, struct gorca_buf *out, int *failed, int *unknown)
+{
+    struct gorca_inspect in;
+    struct gorca_error err;
+
+    gorca_error_init(&err, path);
+    if (gorca_inspect_file(path, NULL, &in, &err) != GORCA_OK) {
+        cli_error_gorca(&err);
+        *failed = 1;
+        return;
+    }
+    if (in.kind == GORCA_INSPECT_UNKNOWN && !(bf && bf->kind == GORCA_INPUT_CMDLINE))
+        *unknown = 1;
+    if (bf && bf->from_manifest && bf->kind != GORCA_INPUT_CMDLINE &&
+        gorca_inspect_input_kind(&in) != bf->kind &&
+        !(bf->kind == GORCA_INPUT_ALLOCS && in.kind == GORCA_INSPECT_HEAP) &&
+        !((bf->kind == GORCA_INPUT_BLOCK || bf->kind == GORCA_INPUT_MUTEX) &&
+          in.kind == GORCA_INSPECT_CONTENTION))
+        cli_warn("'%s': the manifest says %s, the content is %s", path,
+                 gorca_input_kind_name(bf->kind), gorca_inspect_kind_name(in.kind));
+    if (json)
+        json_entry(w, path, &in, bf);
+    else if (bf && bf->kind == GORCA_INPUT_CMDLINE && in.kind == GORCA_INSPECT_UNKNOWN)
+        gorca_buf_printf(out, "%s: cmdline: the program's command line (os.Args)\n", path);
+    else
+        gorca_buf_printf(out, "%s: %s: %s\n", path, gorca_inspect_kind_name(in.kind), in.summary);
+}
+
 int cmd_inspect(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -113,22 +151,23 @@ int cmd_inspect(int argc, char **argv)
     if (json)
         jw_arr(&w);
     for (int i = optind; i < argc; i++) {
-        struct gorca_inspect in;
+        struct gorca_bundle *b = NULL;
         struct gorca_error err;
 
+        if (!gorca_bundle_is_dir(argv[i])) {
+            inspect_one(argv[i], NULL, json, &w, &out, &failed, &unknown);
+            continue;
+        }
+        /* A directory: its files (a capture bundle's from its manifest, in manifest order). */
         gorca_error_init(&err, argv[i]);
-        if (gorca_inspect_file(argv[i], NULL, &in, &err) != GORCA_OK) {
+        if (gorca_inputs_expand((const char *const *)&argv[i], 1, &b, &err) != GORCA_OK) {
             cli_error_gorca(&err);
             failed = 1;
             continue;
         }
-        if (in.kind == GORCA_INSPECT_UNKNOWN)
-            unknown = 1;
-        if (json)
-            json_entry(&w, argv[i], &in);
-        else
-            gorca_buf_printf(&out, "%s: %s: %s\n", argv[i], gorca_inspect_kind_name(in.kind),
-                             in.summary);
+        for (size_t k = 0; k < b->n_files; k++)
+            inspect_one(b->files[k].path, &b->files[k], json, &w, &out, &failed, &unknown);
+        gorca_bundle_free(b);
     }
     if (json) {
         jw_end(&w);

@@ -122,6 +122,44 @@ else
     echo "skip traces: no Go toolchain installed"
     skip=$((skip + 1))
 fi
+# A capture bundle of the dump fixture program: inspect lists it from its manifest, goroutines
+# reads its debug=2 dump.
+if [ -x scripts/go-env.sh ] && v=$(scripts/go-env.sh --list | tail -n 1) && [ -n "$v" ]; then
+    go=$(scripts/go-env.sh "$v")
+    if (cd testdata/go/dumps && GOTOOLCHAIN=local GOPROXY=off CGO_ENABLED=0 GOFLAGS=-mod=mod \
+        "$go" build -o "$tmp/dumps" .) >"$tmp/build.log" 2>&1; then
+        mkdir -p "$tmp/srv"
+        "$tmp/dumps" serve "$tmp/srv" &
+        pid=$!
+        for _ in $(seq 1 100); do [ -s "$tmp/srv/addr" ] && break; sleep 0.1; done
+        if "$bin" capture "http://$(cat "$tmp/srv/addr")" --seconds 1 -o "$tmp/bundle" >/dev/null 2>"$tmp/cap.err"; then
+            run bundle 0 inspect "$tmp/bundle"
+            has bundle "$tmp/bundle/goroutine-debug2.txt: goroutine_debug2: goroutine dump, debug=2 text: "
+            has bundle "$tmp/bundle/profile.pb.gz: cpu: "
+            has bundle "$tmp/bundle/trace.out: trace: Go $v execution trace: "
+            has bundle "$tmp/bundle/cmdline.txt: cmdline: "
+            [ ! -s "$tmp/err" ] && ok || bad "bundle: warnings: $(cat "$tmp/err")"
+            run bundle-json 0 inspect --json "$tmp/bundle"
+            has bundle-json '"manifest_kind": "goroutine_debug2",'
+            run bundle-goroutines 0 goroutines --class sync "$tmp/bundle"
+            has bundle-goroutines "$tmp/bundle/goroutine-debug2.txt: goroutine dump (debug=2), "
+            has bundle-goroutines "sync.Mutex.Lock  [sync]"
+        else
+            bad "bundle: gorca capture failed: $(head -c 300 "$tmp/cap.err")"
+        fi
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    else
+        bad "bundle: cannot build the fixture program: $(tail -n 3 "$tmp/build.log")"
+    fi
+else
+    skip=$((skip + 1))
+fi
+mkdir -p "$tmp/empty-bundle"
+run no-dump-bundle 0 inspect "$tmp/empty-bundle"
+printf '{}' >"$tmp/empty-bundle/manifest.json"
+run broken-bundle 1 goroutines "$tmp/empty-bundle"
+
 # a legacy trace header and a cut one
 printf 'go 1.19 trace\0\0\0\x00\x01' >"$tmp/old.trace"
 run legacy 0 inspect "$tmp/old.trace"
