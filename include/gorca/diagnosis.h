@@ -191,6 +191,8 @@ struct gorca_diag_config {
     double share_low; /* below this (and below added_low_ns) a finding is info */
     int64_t added_low_ns;
     uint64_t min_events;      /* waits behind a cause before it is rated above info */
+    int64_t slow_tail_ns;     /* medium or above needs the affected requests' p99 at least
+                                 this slow (seed: a healthy P95 of 20 ms) */
     double min_dump_requests; /* dump-only: request goroutines in one mechanism needed to
                                  name it at medium or above */
     /* cause-specific thresholds */
