@@ -558,8 +558,20 @@ static void attribute_profiles(struct dg_ctx *ctx)
 
     for (i = 0; i < ctx->pf.block.n; i++) {
         const struct dg_obs *o = &ctx->pf.block.v[i];
-        if (o->req == DG_REQ_YES && o->cause >= 0)
-            ctx->attr[o->cause].block_ns += o->weight;
+        struct dg_attr *a;
+        if (o->req != DG_REQ_YES || o->cause < 0)
+            continue;
+        a = &ctx->attr[o->cause];
+        a->block_ns += o->weight;
+        if (!ctx->tr.have && ctx->dm.gs.n == 0) {
+            /* The only located evidence: sites and handlers from the block profile. */
+            const struct dg_frame *site = site_frame(o);
+            if (site != NULL)
+                dg_tally_addf(ctx, &a->sites, site, site, o->weight, o->count);
+            if (o->handler >= 0)
+                dg_tally_addf(ctx, &a->handlers, o->st.f[o->handler]->func, o->st.f[o->handler],
+                              o->weight, o->count);
+        }
     }
     for (i = 0; i < ctx->pf.cpu.n; i++) {
         const struct dg_obs *o = &ctx->pf.cpu.v[i];

@@ -61,7 +61,7 @@ static void evaluate(struct dg_ctx *ctx)
     double act_share = 0;
     struct dg_fb *fb;
 
-    if (a->ns <= 0 && a->gor <= 0)
+    if (a->ns <= 0 && a->gor <= 0 && (ctx->tr.have || a->block_ns <= 0))
         return;
     fb = dg_finding(ctx, GORCA_CAUSE_CHANNEL_BLOCKING);
     dg_rate(fb);
@@ -103,6 +103,13 @@ static void evaluate(struct dg_ctx *ctx)
                    act ? dg_printf(ctx, ", which spends %s of its time %s, so it cannot keep up",
                                    dg_pct(ctx, act_share), act)
                        : "");
+    } else if (a->gor <= 0) {
+        dg_title(fb, "%s blocks on a channel in %s (block profile)", handler, site);
+        dg_explain(fb,
+                   "Request goroutines waited %s in total on channel operations in %s during "
+                   "the profile window, %s of their contention delay. Without an execution "
+                   "trace the share of request latency cannot be measured.",
+                   dg_dur(ctx, a->block_ns), site, dg_pct(ctx, fb->f.score / 0.6));
     } else {
         dg_title(fb, "%s blocks on a channel in %s: %.0f in-flight requests waiting", handler, site,
                  a->gor);

@@ -125,7 +125,7 @@ static void evaluate(struct dg_ctx *ctx)
     double hot_share = 0, waiters, lock_wait = a->cls_ns[DG_LOCK] + a->cls_ns[DG_SYNC];
     struct dg_fb *fb;
 
-    if (a->ns <= 0 && a->gor <= 0) {
+    if (a->ns <= 0 && a->gor <= 0 && a->block_ns <= 0) {
         /* Contention off the request path matters only when nothing measures requests and the
          * profile shows a lot of it (a tenth of a goroutine waiting all the time). */
         if (ctx->tr.have || ctx->dm.have_states || ctx->sum.capture_ns <= 0 ||
@@ -167,6 +167,13 @@ static void evaluate(struct dg_ctx *ctx)
                    "At the moment of the goroutine dump %.0f requests were waiting to take the "
                    "lock in %s.",
                    a->gor, sname);
+    } else if (a->block_ns > 0) {
+        dg_title(fb, "Lock contention in %s slows %s (block profile)", sname, handler);
+        dg_explain(fb,
+                   "Request goroutines waited %s in total for the lock taken in %s during the "
+                   "profile window, %s of their contention delay. Without an execution trace "
+                   "the share of request latency cannot be measured.",
+                   dg_dur(ctx, a->block_ns), sname, dg_pct(ctx, fb->f.score / 0.6));
     } else {
         dg_title(fb, "Lock contention in %s (mutex profile)", sname);
         dg_explain(fb,

@@ -72,15 +72,17 @@ static void cpu_shares(const struct dg_ctx *ctx, double *hs, double *server, dou
     }
 }
 
-/* Outbound connections dialled during the trace. */
+/* Outbound connections opened during the trace: each HTTP client connection has one
+ * response-reading goroutine. */
 static uint64_t dials(const struct dg_ctx *ctx)
 {
     uint64_t n = 0;
     size_t i;
 
     for (i = 0; i < ctx->tr.n_groups; i++)
-        if (dg_has_prefix(ctx->tr.groups[i].name, "net/http.(*Transport).dialConnFor") ||
-            dg_has_prefix(ctx->tr.groups[i].name, "net/http.(*Transport).queueForDial"))
+        if (strcmp(ctx->tr.groups[i].name, "net/http.(*persistConn).readLoop") == 0 ||
+            strcmp(ctx->tr.groups[i].name, "net/http.(*http2ClientConn).readLoop") == 0 ||
+            strcmp(ctx->tr.groups[i].name, "golang.org/x/net/http2.(*ClientConn).readLoop") == 0)
             n += ctx->tr.groups[i].created;
     return n;
 }

@@ -316,6 +316,27 @@ static void rate_dump(struct dg_fb *fb, const struct dg_attr *a)
     fb->f.score = share * fb->f.confidence;
 }
 
+/* From a block profile only (no trace, no dump): the cause's share of the contention delay
+ * in request stacks, and how many requests were waiting on average over the window. */
+static void rate_block(struct dg_fb *fb, const struct dg_attr *a)
+{
+    struct dg_ctx *ctx = fb->ctx;
+    const struct gorca_diag_config *cfg = ctx->cfg;
+    double total = 0, share, waiting;
+    int c;
+
+    for (c = 0; c < GORCA_CAUSE_N; c++)
+        total += ctx->attr[c].block_ns;
+    share = a->block_ns / total;
+    waiting = a->block_ns / (double)ctx->sum.capture_ns;
+    fb->f.latency_share = -1; /* a share of contention, not of latency */
+    fb->f.confidence = 0.6;
+    fb->f.score = share * 0.6;
+    fb->f.severity = share >= cfg->share_medium && waiting >= 1 ? GORCA_SEV_MEDIUM
+                     : share >= cfg->share_low                  ? GORCA_SEV_LOW
+                                                                : GORCA_SEV_INFO;
+}
+
 void dg_rate(struct dg_fb *fb)
 {
     struct dg_ctx *ctx = fb->ctx;
@@ -330,6 +351,8 @@ void dg_rate(struct dg_fb *fb)
             rate_trace(fb, a);
     } else if (ctx->inflight > 0 && a->gor > 0) {
         rate_dump(fb, a);
+    } else if (!ctx->dm.have_states && a->block_ns > 0 && ctx->sum.capture_ns > 0) {
+        rate_block(fb, a);
     }
 }
 
@@ -355,63 +378,29 @@ void dg_set_score(struct dg_fb *fb, double score, double conf)
 
 /* ---- shared parts of latency findings ---------------------------------------------------- */
 
-static enum dg_tw tw_of(enum dg_class c)
-{
-    switch (c) {
-    case DG_NET:
-        return DG_TW_NET;
-    case DG_CHAN:
-    case DG_SELECT:
-    case DG_LOCK:
-    case DG_SYNC:
-        return DG_TW_SYNC;
-    case DG_SYSCALL:
-        return DG_TW_SYSCALL;
-    case DG_RUNNABLE:
-        return DG_TW_SCHED;
-    case DG_SLEEP:
-        return DG_TW_SLEEP;
-    case DG_GC:
-        return DG_TW_GC;
-    default:
-        return DG_TW_OTHER;
-    }
-}
-
-/* The window of the requests of the affected handlers that spent at least a quarter of their
- * time in the cause's dominant wait classes; the peak is the middle of the slowest one. */
+/* The window of the affected handlers' slow requests: those at least as slow as half the
+ * latency the cause adds to a request of their handler (and slower than its median); the
+ * peak is the middle of the slowest one. */
 static void request_window(struct dg_fb *fb, const struct dg_attr *a)
 {
     struct dg_ctx *ctx = fb->ctx;
-    double tw_ns[DG_TW_N] = { 0 };
-    unsigned mask = 0;
     int64_t lo = -1, hi = -1, peak = -1, worst = -1;
-    size_t i;
-    int c;
+    size_t i, k;
 
-    for (c = 0; c < DG_N_CLASSES; c++)
-        tw_ns[tw_of((enum dg_class)c)] += a->cls_ns[c];
-    for (c = 0; c < DG_TW_N; c++)
-        if (a->ns > 0 && tw_ns[c] >= 0.25 * a->ns)
-            mask |= 1u << c;
-    if (mask == 0)
-        return;
     for (i = 0; i < ctx->tr.n_req; i++) {
         const struct dg_request *q = &ctx->tr.req[i];
-        int64_t in = 0;
-        size_t k;
-        int mine = a->handlers.n == 0;
+        const struct dg_handler *row;
+        double added = -1;
 
-        if (q->debug || q->dur <= 0)
+        if (q->debug || q->dur <= 0 || q->handler == NULL)
             continue;
-        for (k = 0; k < a->handlers.n && !mine; k++)
-            mine = a->handlers.v[k].key == q->handler;
-        if (!mine)
-            continue;
-        for (c = 0; c < DG_TW_N; c++)
-            if (mask & (1u << c))
-                in += q->wait[c];
-        if (4 * in < q->dur)
+        for (k = 0; k < a->handlers.n && added < 0; k++)
+            if (a->handlers.v[k].key == q->handler) {
+                row = dg_handler_row(ctx, q->handler);
+                if (row != NULL && row->n > 0 && q->dur >= row->p50_ns)
+                    added = a->handlers.v[k].w / (double)row->n;
+            }
+        if (added < 0 || (double)q->dur < 0.5 * added)
             continue;
         if (lo < 0 || q->start < lo)
             lo = q->start;
@@ -465,6 +454,17 @@ void dg_common_latency_parts(struct dg_fb *fb, const char *site_role, size_t max
             }
         }
         request_window(fb, a);
+    } else if (a->block_ns > 0 && !ctx->tr.have && a->gor <= 0) {
+        src = ctx->pf.block_input;
+        dg_evidence(fb, src, "block_delay", "contention delay in request stacks", a->block_ns,
+                    "ns");
+        dg_evidence(fb, src, "block_share", "share of the requests' contention delay",
+                    fb->f.score / 0.6, "ratio");
+        dg_tally_sort(&a->handlers);
+        sum = dg_tally_sum(&a->handlers);
+        for (i = 0; i < a->handlers.n && i < 5; i++)
+            dg_handler_impact(fb, a->handlers.v[i].key, a->handlers.v[i].frame, 0, 0,
+                              sum > 0 ? a->handlers.v[i].w / sum : 0);
     } else if (a->gor > 0) {
         src = ctx->dm.input;
         dg_evidence(fb, src, "inflight_requests", "in-flight requests waiting in it", a->gor,

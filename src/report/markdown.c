@@ -108,8 +108,10 @@ static void finding(const struct gorca_finding *f, size_t rank, struct gorca_buf
             if (h->attributed_ns > 0) {
                 gorca_report_format_duration(h->attributed_ns, v, sizeof(v));
                 gorca_buf_printf(b, ": %s (%.0f%%)\n", v, h->share * 100);
-            } else {
+            } else if (h->goroutines > 0) {
                 gorca_buf_printf(b, ": %.0f in flight (%.0f%%)\n", h->goroutines, h->share * 100);
+            } else {
+                gorca_buf_printf(b, " (%.0f%%)\n", h->share * 100);
             }
         }
     }

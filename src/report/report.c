@@ -107,6 +107,16 @@ const char *rp_short_file(const char *file)
     return prev ? prev + 1 : file;
 }
 
+const char *rp_base(const char *path)
+{
+    const char *s;
+
+    if (path == NULL)
+        return "";
+    s = strrchr(path, '/');
+    return s && s[1] ? s + 1 : path;
+}
+
 const char *rp_input_status(enum gorca_diag_input_status s)
 {
     switch (s) {

@@ -17,6 +17,8 @@ void rp_markdown(const struct gorca_diagnosis *d, const struct gorca_report_opti
 void rp_value(const struct gorca_evidence *e, char *buf, size_t size);
 /* The last two components of a source path ("service/backends.go"). */
 const char *rp_short_file(const char *file);
+/* The last component of a path. */
+const char *rp_base(const char *path);
 /* "used", "failed", "ignored". */
 const char *rp_input_status(enum gorca_diag_input_status s);
 /* Findings with at least this severity. */

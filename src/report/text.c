@@ -158,7 +158,7 @@ static void evidence(struct tx *t, const struct gorca_finding *f, size_t max)
         gorca_buf_printf(t->out, "     %-*s %13s  ", lw, fit(e->label, lw, b1, sizeof(b1)),
                          (rp_value(e, v, sizeof(v)), v));
         on(t, C_DIM);
-        gorca_buf_printf(t->out, "%s", fit(e->source, 17, b2, sizeof(b2)));
+        gorca_buf_printf(t->out, "%s", fit(rp_base(e->source), 17, b2, sizeof(b2)));
         off(t);
         gorca_buf_putc(t->out, '\n');
     }
@@ -210,8 +210,10 @@ static void handlers(struct tx *t, const struct gorca_finding *f)
         char v[32], b1[160];
         if (h->attributed_ns > 0)
             gorca_report_format_duration(h->attributed_ns, v, sizeof(v));
-        else
+        else if (h->goroutines > 0)
             snprintf(v, sizeof(v), "%.0f in flight", h->goroutines);
+        else
+            snprintf(v, sizeof(v), "-");
         gorca_buf_printf(t->out, "     %-*s %13s  (%.0f%%)\n", t->width - 30,
                          fit(h->handler, t->width - 30, b1, sizeof(b1)), v, h->share * 100);
     }

@@ -35,7 +35,7 @@ matrix=(
     "leak|goroutine_leak|"
     "chan|channel_blocking|-consumer-cost 150ms"
     "panic|panic_recovery|"
-    "fsync|syscall_blocking|-fsync-bytes 8388608"
+    "fsync|syscall_blocking|-fsync-bytes 16777216"
     "dns,mutex|dns_resolution+mutex_contention|"
     "gc,leak|gc_assist+goroutine_leak|-gogc 25"
 )
