@@ -232,6 +232,9 @@ static void load_file(struct dg_ctx *ctx, const struct gorca_bundle_file *bf)
         in->status = GORCA_DIAG_INPUT_FAILED;
         break;
     }
+    /* Running out of memory is not a property of the input: the whole run fails. */
+    if (in->code == GORCA_E_NOMEM)
+        ctx->oom = 1;
 }
 
 static void list_failures(struct dg_ctx *ctx, const struct gorca_bundle *b)
@@ -315,6 +318,7 @@ static void ctx_release(struct dg_ctx *ctx)
         dg_tally_release(&ctx->attr[c].sites);
         dg_tally_release(&ctx->attr[c].wakers);
     }
+    dg_findings_release(ctx);
     base_free(ctx->handlers);
     base_free(ctx->inputs);
     base_free(ctx->notes);

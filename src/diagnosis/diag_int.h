@@ -464,6 +464,8 @@ void dg_common_latency_parts(struct dg_fb *fb, const char *site_role, size_t max
 /* Severity from a share and a mean added latency per affected request. */
 enum gorca_severity dg_severity_for(const struct gorca_diag_config *cfg, double share,
                                     double added_ns);
+/* Frees the builders not yet finished (error paths). */
+void dg_findings_release(struct dg_ctx *ctx);
 /* Copies the builders into the public result (sorted by score). */
 int dg_findings_finish(struct dg_ctx *ctx, struct gorca_finding **out, size_t *n);
 

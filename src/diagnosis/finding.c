@@ -520,6 +520,15 @@ static void fb_free(struct dg_fb *fb)
     base_free(fb);
 }
 
+void dg_findings_release(struct dg_ctx *ctx)
+{
+    size_t i;
+
+    for (i = 0; i < ctx->n_fbs; i++)
+        fb_free(ctx->fbs[i]);
+    ctx->n_fbs = 0;
+}
+
 int dg_findings_finish(struct dg_ctx *ctx, struct gorca_finding **out, size_t *n)
 {
     struct gorca_finding *f;
