@@ -5,12 +5,18 @@
  * time breakdown says why they are slow (a consumer that sleeps, waits on I/O or is starved). */
 #include "diag_int.h"
 
+static const char *const sync_frames[] = { "sync.", "golang.org/x/sync/", NULL };
+
 static struct dg_claim claim(const struct dg_ctx *ctx, const struct dg_obs *o)
 {
     struct dg_claim c = { 0, 0, -1 };
 
     (void)ctx;
     if (o->req != DG_REQ_YES || (o->cls != DG_CHAN && o->cls != DG_SELECT && o->cls != DG_SYNC))
+        return c;
+    /* Synchronization the program asked for (sync.Cond, WaitGroup, x/sync); a runtime-internal
+     * semaphore (the GC's, reached from an allocation) is not a channel wait. */
+    if (o->cls == DG_SYNC && dg_find_prefix(&o->st, 0, sync_frames) < 0)
         return c;
     c.prio = 40;
     c.conf = o->waker != NULL || o->src != DG_SRC_TRACE ? 1.0 : 0.8;

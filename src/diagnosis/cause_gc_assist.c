@@ -12,12 +12,28 @@ static const char *const gc_frames[] = { "runtime.gcBgMarkWorker", "runtime.gcAs
                                          "runtime.scanobject",     "runtime.bgsweep",
                                          "runtime.sweepone",       NULL };
 
+/* Runtime GC machinery an allocating goroutine can wait in (starting a cycle, finishing the
+ * mark phase, assisting): a wait under these is the GC's, whatever its block reason. */
+static const char *const gc_wait_frames[] = {
+    "runtime.gcStart",           "runtime.gcMarkDone",   "runtime.gcAssistAlloc",
+    "runtime.gcParkAssist",      "runtime.gcWaitOnMark", "runtime.GC",
+    "runtime.gcMarkTermination", "runtime.stopTheWorld", NULL
+};
+
 static struct dg_claim claim(const struct dg_ctx *ctx, const struct dg_obs *o)
 {
     struct dg_claim c = { 0, 0, -1 };
-    int i;
+    int i, u;
 
     (void)ctx;
+    u = dg_first_user(&o->st, 0);
+    if (o->cls != DG_RUNNING && o->cls != DG_RUNNABLE &&
+        (i = dg_find_prefix(&o->st, 0, gc_wait_frames)) >= 0 && (u < 0 || i < u)) {
+        c.prio = 58;
+        c.conf = 0.9;
+        c.site = dg_first_user(&o->st, i);
+        return c;
+    }
     if (o->cls == DG_GC) {
         c.prio = 55;
         c.conf = 1.0;

@@ -233,6 +233,13 @@ static enum gorca_severity sev_max(enum gorca_severity a, enum gorca_severity b)
     return a > b ? a : b;
 }
 
+/* The ranking key: the measured share, lowered by at most a quarter for weak evidence, so
+ * causes rank by how much latency they explain and confidence only decides near-ties. */
+static double dg_score(double share, double conf)
+{
+    return share * (0.75 + 0.25 * conf);
+}
+
 /* An inference is not a measurement: weakly supported mechanisms stay below the top
  * severities (high under 0.8 confidence, medium under 0.5). */
 static enum gorca_severity cap_by_confidence(enum gorca_severity s, double conf)
@@ -289,7 +296,7 @@ static void rate_trace(struct dg_fb *fb, const struct dg_attr *a)
     fb->f.attributed_ns = (int64_t)a->ns;
     fb->f.confidence = a->ns > 0 ? a->conf_ns / a->ns : 0;
     fb->f.severity = cap_by_confidence(sev, fb->f.confidence);
-    fb->f.score = share * fb->f.confidence;
+    fb->f.score = dg_score(share, fb->f.confidence);
 }
 
 /* From a goroutine dump only: where the in-flight requests wait (Little's law). */
@@ -313,7 +320,7 @@ static void rate_dump(struct dg_fb *fb, const struct dg_attr *a)
     fb->f.latency_share = share;
     fb->f.confidence = a->gor > 0 ? a->conf_gor / a->gor : 0;
     fb->f.severity = cap_by_confidence(sev, fb->f.confidence);
-    fb->f.score = share * fb->f.confidence;
+    fb->f.score = dg_score(share, fb->f.confidence);
 }
 
 /* From a block profile only (no trace, no dump): the cause's share of the contention delay
