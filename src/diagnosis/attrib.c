@@ -262,9 +262,13 @@ static void add_measured(struct dg_ctx *ctx, int cause, enum dg_class cls, doubl
     }
 }
 
+/* Runnable time outside GC stop-the-world pauses: while the world is stopped every goroutine
+ * waits for the pause, which gc_stw accounts for. */
 static int64_t get_sched(const struct dg_request *q)
 {
-    return q->wait[DG_TW_SCHED];
+    int64_t s = q->wait[DG_TW_SCHED] - q->stw_gc;
+
+    return s > 0 ? s : 0;
 }
 
 static int64_t get_assist(const struct dg_request *q)
