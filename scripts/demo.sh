@@ -5,7 +5,7 @@
 # above, which is the point of the demo, so that status counts as success here.
 set -u
 cd "$(dirname "$0")/.."
-G=./build/gorca
+G=${GORCA_BIN:-./build/gorca}
 [ -x "$G" ] || { echo "demo: build gorca first (make)" >&2; exit 1; }
 cat <<'TXT'
 gorca demo: a Go HTTP service (testdata/go/scenarios, modes dns + mutex) was captured under load
