@@ -123,20 +123,20 @@ static struct waker_info *waker_table(const struct gorca_chains_result *ch, size
     return w;
 }
 
-static uint8_t class_of(enum gorca_wait_class c, const struct dg_stack *st)
+static uint8_t class_of(enum gorca_block_class c, const struct dg_stack *st)
 {
     switch (c) {
-    case GORCA_WAIT_NET:
+    case GORCA_BLOCK_NET:
         return DG_NET;
-    case GORCA_WAIT_SYNC:
+    case GORCA_BLOCK_SYNC:
         return (uint8_t)dg_sync_class(st);
-    case GORCA_WAIT_SYSCALL:
+    case GORCA_BLOCK_SYSCALL:
         return DG_SYSCALL;
-    case GORCA_WAIT_SCHED:
+    case GORCA_BLOCK_SCHED:
         return DG_RUNNABLE;
-    case GORCA_WAIT_SLEEP:
+    case GORCA_BLOCK_SLEEP:
         return DG_SLEEP;
-    case GORCA_WAIT_GC:
+    case GORCA_BLOCK_GC:
         return DG_GC;
     default:
         return DG_OTHER;
@@ -154,7 +154,7 @@ static void blocking(struct dg_ctx *ctx, const struct gorca_analysis *an, struct
         ctx->oom = 1;
         return;
     }
-    for (cls = 0; cls < GORCA_WAIT_N && !ctx->oom; cls++) {
+    for (cls = 0; cls < GORCA_BLOCK_N && !ctx->oom; cls++) {
         const struct gorca_block_profile *bp = gorca_analysis_blocking(an, cls);
         for (i = 0; i < bp->n_samples && !ctx->oom; i++) {
             const struct gorca_block_sample *s = &bp->samples[i];
@@ -167,11 +167,11 @@ static void blocking(struct dg_ctx *ctx, const struct gorca_analysis *an, struct
             if (stack_of(ctx, an, c, s->stack, &o.st) != 0)
                 break;
             o.src = DG_SRC_TRACE;
-            o.cls = class_of((enum gorca_wait_class)cls, &o.st);
+            o.cls = class_of((enum gorca_block_class)cls, &o.st);
             o.weight = (double)s->delay_ns;
             o.count = s->count;
             o.input = input;
-            if (cls != GORCA_WAIT_SCHED && cls != GORCA_WAIT_SYSCALL) {
+            if (cls != GORCA_BLOCK_SCHED && cls != GORCA_BLOCK_SYSCALL) {
                 x = bsearch(&key, w, n_w, sizeof(*w), cmp_waker);
                 if (x != NULL && x->total_ns > 0) {
                     o.timer_woken = x->timer_ns / x->total_ns;
@@ -206,7 +206,7 @@ static void requests(struct dg_ctx *ctx, const struct gorca_analysis *an, int64_
         d->dur = q->dur_ns;
         d->exec = q->t.exec_ns;
         d->assist = q->t.assist_ns;
-        for (c = 0; c < DG_TW_N && c < GORCA_WAIT_N; c++)
+        for (c = 0; c < DG_TW_N && c < GORCA_BLOCK_N; c++)
             d->wait[c] = q->t.wait_ns[c];
         d->unfinished = q->unfinished;
         d->handler = route && *route ? dg_cstr(ctx, route) : NULL;
@@ -263,8 +263,8 @@ static void sched_facts(struct dg_ctx *ctx, const struct gorca_analysis *an)
 static void group_facts(struct dg_ctx *ctx, const struct gorca_analysis *an, int64_t t0, int64_t t1)
 {
     size_t n_groups = 0, n_rows = 0, i;
-    const struct gorca_goroutine_group *gs = gorca_analysis_groups(an, &n_groups);
-    const struct gorca_goroutine *rows = gorca_analysis_goroutines(an, &n_rows);
+    const struct gorca_trace_group *gs = gorca_analysis_groups(an, &n_groups);
+    const struct gorca_trace_goroutine *rows = gorca_analysis_goroutines(an, &n_rows);
 
     ctx->tr.groups = dg_alloc(ctx, (n_groups ? n_groups : 1) * sizeof(*ctx->tr.groups));
     if (ctx->tr.groups == NULL)
@@ -279,14 +279,14 @@ static void group_facts(struct dg_ctx *ctx, const struct gorca_analysis *an, int
         d->system = gs[i].system;
         d->exec = gs[i].exec_ns;
         d->total = gs[i].total_ns;
-        for (c = 0; c < DG_TW_N && c < GORCA_WAIT_N; c++)
+        for (c = 0; c < DG_TW_N && c < GORCA_BLOCK_N; c++)
             d->wait[c] = gs[i].wait_ns[c];
         d->cpu_samples = gs[i].cpu_samples;
         d->first_create = -1;
     }
     /* Lifetimes: goroutines created inside the trace that were still alive at its end. */
     for (i = 0; i < n_rows; i++) {
-        const struct gorca_goroutine *g = &rows[i];
+        const struct gorca_trace_goroutine *g = &rows[i];
         struct dg_group *d;
         int64_t off;
 
@@ -303,8 +303,8 @@ static void group_facts(struct dg_ctx *ctx, const struct gorca_analysis *an, int
             int64_t waited = 0;
             int c;
             d->alive_end++;
-            for (c = 0; c < GORCA_WAIT_N; c++)
-                if (c != GORCA_WAIT_SCHED)
+            for (c = 0; c < GORCA_BLOCK_N; c++)
+                if (c != GORCA_BLOCK_SCHED)
                     waited += g->wait_ns[c];
             d->alive_wait_ns += waited;
             d->alive_life_ns += t1 - g->creation_ns;
@@ -331,7 +331,7 @@ static void timeline(struct dg_ctx *ctx, const struct gorca_analysis *an, int64_
         d->running = b->running;
         d->runnable = b->runnable;
         d->gomaxprocs = b->gomaxprocs;
-        for (c = 0; c < DG_TW_N && c < GORCA_WAIT_N; c++)
+        for (c = 0; c < DG_TW_N && c < GORCA_BLOCK_N; c++)
             d->waiting[c] = b->waiting[c];
         d->gc_ns = b->gc_ns;
         d->stw_ns = b->stw_ns;
