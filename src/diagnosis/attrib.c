@@ -504,6 +504,48 @@ static void critical_sections(struct dg_ctx *ctx)
     dg_tally_release(&cs);
 }
 
+/* CPU that requests spend in a mechanism the CPU profile shows directly (a panic's deferred
+ * code, TLS handshakes done inline): its share of each handler's CPU samples, applied to the
+ * handler's execution time. */
+static void claimed_cpu(struct dg_ctx *ctx)
+{
+    struct dg_tallyv all = { NULL, 0, 0 };
+    size_t i, k;
+
+    for (i = 0; i < ctx->pf.cpu.n; i++) {
+        const struct dg_obs *o = &ctx->pf.cpu.v[i];
+        if (o->req == DG_REQ_YES && o->handler >= 0)
+            dg_tally_add(ctx, &all, o->st.f[o->handler]->func, o->weight, 1);
+    }
+    for (i = 0; i < ctx->pf.cpu.n; i++) {
+        const struct dg_obs *o = &ctx->pf.cpu.v[i];
+        const struct dg_handler *row;
+        struct dg_attr *a;
+        double total = 0, w;
+        const char *h;
+
+        if (o->req != DG_REQ_YES || o->handler < 0 ||
+            (o->cause != GORCA_CAUSE_PANIC_RECOVERY && o->cause != GORCA_CAUSE_TLS_HANDSHAKE))
+            continue;
+        h = o->st.f[o->handler]->func;
+        row = dg_handler_row(ctx, h);
+        for (k = 0; k < all.n; k++)
+            if (all.v[k].key == h)
+                total = all.v[k].w;
+        if (row == NULL || total <= 0)
+            continue;
+        w = o->weight / total * (double)row->exec_ns;
+        a = &ctx->attr[o->cause];
+        a->ns += w;
+        a->conf_ns += w * o->conf * 0.8;
+        a->cls_ns[DG_RUNNING] += w;
+        dg_tally_addf(ctx, &a->handlers, h, row->f, w, 0);
+        if (site_frame(o) != NULL)
+            dg_tally_addf(ctx, &a->sites, site_frame(o), site_frame(o), w, 0);
+    }
+    dg_tally_release(&all);
+}
+
 static void attribute_trace(struct dg_ctx *ctx)
 {
     double g;
@@ -523,6 +565,7 @@ static void attribute_trace(struct dg_ctx *ctx)
     add_measured(ctx, GORCA_CAUSE_GC_ASSIST, DG_GC, 1, 1.0, get_assist);
     add_measured(ctx, GORCA_CAUSE_GC_STW, DG_OTHER, 1, 1.0, get_stw);
     critical_sections(ctx);
+    claimed_cpu(ctx);
 }
 
 /* ---- dumps and profiles ---------------------------------------------------------------------- */

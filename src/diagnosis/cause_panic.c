@@ -88,7 +88,7 @@ static void evaluate(struct dg_ctx *ctx)
         if (dg_find_prefix(&o->st, 0, serve) >= 0)
             in_serve += o->weight;
     }
-    if (a->ns <= 0 && a->gor <= 0 && ctx->dm.panic_text == NULL)
+    if (a->ns <= 0 && a->gor <= 0 && a->cpu_ns <= 0 && ctx->dm.panic_text == NULL)
         return;
     /* The origin from the heaviest panicking observation. */
     for (i = 0; i < ctx->tr.waits.n + ctx->dm.gs.n; i++) {
@@ -127,8 +127,12 @@ static void evaluate(struct dg_ctx *ctx)
                     1, "count");
     if (in_serve >= 2 && fb->f.severity < GORCA_SEV_MEDIUM && (a->ns > 0 || a->gor > 0))
         dg_severity_at_least(fb, GORCA_SEV_MEDIUM);
+    if (a->cpu_ns > 0 && ctx->pf.cpu_total_ns > 0)
+        dg_evidence(fb, ctx->pf.cpu_input, "panic_cpu_share", "share of CPU inside panics",
+                    a->cpu_ns / ctx->pf.cpu_total_ns, "ratio");
     if (a->ns <= 0 && a->gor <= 0) {
-        fb->f.severity = GORCA_SEV_MEDIUM;
+        /* A crash log, or panics seen only in the CPU profile: real, but unmeasured. */
+        fb->f.severity = ctx->dm.panic_text ? GORCA_SEV_MEDIUM : GORCA_SEV_LOW;
         dg_set_score(fb, 0.2, 0.8);
     }
     dg_title(fb,

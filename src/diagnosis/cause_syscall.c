@@ -6,11 +6,21 @@
 #include <string.h>
 #include "diag_int.h"
 
+static const char *const file_frames[] = { "os.(*File).", NULL };
+
 static struct dg_claim claim(const struct dg_ctx *ctx, const struct dg_obs *o)
 {
     struct dg_claim c = { 0, 0, -1 };
 
     (void)ctx;
+    /* Files, pipes and terminals through package os (a pipe waits in the netpoller, but it is
+     * local I/O: logs to a slow reader, a child process), or a system call. */
+    if (o->cls == DG_NET && o->req == DG_REQ_YES && dg_find_prefix(&o->st, 0, file_frames) >= 0) {
+        c.prio = 55;
+        c.conf = 0.9;
+        c.site = dg_first_user(&o->st, 0);
+        return c;
+    }
     if (o->cls != DG_SYSCALL)
         return c;
     c.prio = 40;
