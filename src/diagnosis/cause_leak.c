@@ -35,6 +35,7 @@ struct leak {
     uint64_t created, alive; /* trace; 0 unknown */
     double wait_share;       /* trace: share of their life spent waiting */
     int32_t minutes;         /* full dump: longest wait */
+    int64_t first, last;     /* trace: offsets of the first and last creation */
     int from_dumps, from_trace;
 };
 
@@ -139,6 +140,8 @@ static size_t find_leaks(const struct dg_ctx *ctx, struct leak *out, size_t max)
         }
         k->created = g->created;
         k->alive = g->alive_end;
+        k->first = g->first_create;
+        k->last = g->last_create;
         k->wait_share = (double)g->alive_wait_ns / (double)g->alive_life_ns;
         k->from_trace = 1;
     }
@@ -216,6 +219,8 @@ static void evaluate(struct dg_ctx *ctx)
         dg_evidence(fb, "derived", "total_goroutines_growth", "all goroutines, first to last dump",
                     (double)ctx->dm.new_total - (double)ctx->dm.old_total, "goroutines");
     }
+    if (k->from_trace && !fb->f.window.known)
+        dg_window(fb, k->first, ctx->tr.dur_ns, k->last, "trace");
     if (k->from_trace) {
         dg_evidence(fb, ctx->tr.input, "created_in_capture", "created during the trace",
                     (double)k->created, "goroutines");
