@@ -422,6 +422,34 @@ static void request_window(struct dg_fb *fb, const struct dg_attr *a)
         dg_window(fb, lo, hi, peak, "trace");
 }
 
+/* Seed §2.3: the same place seen from the other, time-aligned evidence. How many goroutines the
+ * goroutine dump shows at the cause's main site (still waiting there mid-window), and how much
+ * of the CPU profile runs under it (a wait site that also burns CPU is the shared resource
+ * itself, not a victim). */
+static void cross_check(struct dg_fb *fb, const struct dg_frame *site)
+{
+    struct dg_ctx *ctx = fb->ctx;
+    const char *name = dg_display_func(ctx, site->func);
+    double g = 0, cpu = 0;
+    size_t i;
+
+    for (i = 0; i < ctx->dm.gs.n; i++) {
+        const struct dg_obs *o = &ctx->dm.gs.v[i];
+        if (o->cls != DG_RUNNING && dg_find_func(&o->st, site->func) >= 0)
+            g += o->weight;
+    }
+    for (i = 0; i < ctx->pf.cpu.n; i++)
+        if (dg_find_func(&ctx->pf.cpu.v[i].st, site->func) >= 0)
+            cpu += ctx->pf.cpu.v[i].weight;
+    if (ctx->dm.gs.n > 0)
+        dg_evidence(fb, ctx->dm.input, "dump_goroutines_at_site",
+                    dg_printf(ctx, "goroutines waiting in %s (dump)", name), g, "goroutines");
+    if (ctx->pf.cpu_total_ns > 0)
+        dg_evidence(fb, ctx->pf.cpu_input, "cpu_share_at_site",
+                    dg_printf(ctx, "share of CPU under %s", name), cpu / ctx->pf.cpu_total_ns,
+                    "ratio");
+}
+
 void dg_common_latency_parts(struct dg_fb *fb, const char *site_role, size_t max_sites)
 {
     struct dg_ctx *ctx = fb->ctx;
@@ -488,6 +516,8 @@ void dg_common_latency_parts(struct dg_fb *fb, const char *site_role, size_t max
     }
     dg_tally_sort(&a->sites);
     sum = dg_tally_sum(&a->sites);
+    if (a->sites.n > 0 && max_sites > 0)
+        cross_check(fb, a->sites.v[0].key);
     for (i = 0; i < a->sites.n && i < max_sites; i++)
         if (sum > 0 && a->sites.v[i].w >= 0.01 * sum)
             dg_location(fb, a->sites.v[i].key, site_role, a->sites.v[i].w / sum);
