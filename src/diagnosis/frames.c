@@ -150,7 +150,8 @@ int dg_request_of(const struct dg_stack *st, int *handler)
 }
 
 /* The server's side of the connection: reading the request (body), writing the response,
- * finishing it. Waits here depend on the client and the network to it. */
+ * finishing it, and the same for gRPC server streams and WebSocket connections. Waits here
+ * depend on the client and the network to it. */
 static const char *const client_io_prefixes[] = { "net/http.(*body).Read",
                                                   "net/http.(*expectContinueReader).Read",
                                                   "net/http.(*response).Write",
@@ -168,6 +169,11 @@ static const char *const client_io_prefixes[] = { "net/http.(*body).Read",
                                                   "golang.org/x/net/http2.(*requestBody).",
                                                   "golang.org/x/net/http2.(*responseWriter).",
                                                   "net/http.(*http2pipe).",
+                                                  "google.golang.org/grpc.(*serverStream).",
+                                                  "github.com/gorilla/websocket.(*Conn).",
+                                                  "nhooyr.io/websocket.",
+                                                  "github.com/coder/websocket.",
+                                                  "golang.org/x/net/websocket.",
                                                   NULL };
 
 int dg_is_client_io(const struct dg_stack *st)
