@@ -12,25 +12,25 @@
 static uint8_t class_of(const struct gorca_dump_group *g, const struct dg_stack *st)
 {
     switch (g->wait_class) {
-    case GORCA_DUMP_WAIT_RUNNING:
+    case GORCA_WAIT_RUNNING:
         return DG_RUNNING;
-    case GORCA_DUMP_WAIT_RUNNABLE:
+    case GORCA_WAIT_RUNNABLE:
         return DG_RUNNABLE;
-    case GORCA_DUMP_WAIT_NETWORK:
+    case GORCA_WAIT_NETWORK:
         return DG_NET;
-    case GORCA_DUMP_WAIT_CHANNEL:
+    case GORCA_WAIT_CHANNEL:
         return DG_CHAN;
-    case GORCA_DUMP_WAIT_SELECT:
+    case GORCA_WAIT_SELECT:
         return DG_SELECT;
-    case GORCA_DUMP_WAIT_SYNC:
+    case GORCA_WAIT_SYNC:
         if (g->reason && strstr(g->reason, "Mutex") != NULL)
             return DG_LOCK;
         return (uint8_t)dg_sync_class(st);
-    case GORCA_DUMP_WAIT_SLEEP:
+    case GORCA_WAIT_SLEEP:
         return DG_SLEEP;
-    case GORCA_DUMP_WAIT_SYSCALL:
+    case GORCA_WAIT_SYSCALL:
         return DG_SYSCALL;
-    case GORCA_DUMP_WAIT_GC:
+    case GORCA_WAIT_GC:
         return DG_GC;
     default:
         return DG_OTHER;
