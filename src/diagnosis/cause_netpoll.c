@@ -146,11 +146,13 @@ static void evaluate(struct dg_ctx *ctx)
                  handler, dg_pct(ctx, fb->f.latency_share));
         dg_explain(fb,
                    "Requests wait for responses from another service: %llu waits in %s took %s "
-                   "on average (longest %s), %s of the time requests were blocked. Nothing cut "
-                   "the calls short, which is what a call without a timeout or deadline looks "
-                   "like when the other side is slow.",
+                   "on average (longest %s), %s of the time requests were blocked.%s",
                    (unsigned long long)a->waits, site, dg_dur(ctx, mean),
-                   dg_dur(ctx, (double)a->max_ns), dg_pct(ctx, share_blocking));
+                   dg_dur(ctx, (double)a->max_ns), dg_pct(ctx, share_blocking),
+                   a->max_ns >= cfg->slow_request_ns
+                       ? " Nothing cut the slow calls short, which is what a call without a "
+                         "timeout or deadline looks like when the other side is slow."
+                       : "");
     } else {
         dg_title(fb,
                  "Outbound calls from %s block %s: %.0f in-flight requests wait on the "

@@ -285,7 +285,6 @@ struct dg_fb {
     size_t n_h, cap_h;
     const char **adv;
     size_t n_adv, cap_adv;
-    int rated;
 };
 
 struct dg_ctx {
@@ -317,7 +316,6 @@ struct dg_ctx {
     double inflight; /* user request goroutines in the dump */
     struct dg_attr attr[GORCA_CAUSE_N];
     double client_io_ns;                     /* request time in the server's own connection I/O */
-    double leak_link_conf;                   /* set by the leak rule's prepare */
     const struct dg_frame *leak_creators[8]; /* functions whose spawned goroutines leak */
     size_t n_leak_creators;
     const struct dg_frame *lock_sites[8]; /* functions that hold contended locks */

@@ -352,7 +352,6 @@ void dg_rate(struct dg_fb *fb)
     if (!live(fb))
         return;
     a = &ctx->attr[fb->f.cause];
-    fb->rated = 1;
     if (ctx->tr.have && ctx->req_total_ns > 0 && ctx->req_n > 0) {
         if (a->ns > 0)
             rate_trace(fb, a);
