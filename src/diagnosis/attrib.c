@@ -115,6 +115,21 @@ static const struct dg_frame *handler_frame(struct dg_ctx *ctx, const char *func
     return NULL;
 }
 
+/* handler_frame, remembered per function in t (few handlers, many requests). */
+static const struct dg_frame *handler_frame_cached(struct dg_ctx *ctx, struct dg_tallyv *t,
+                                                   const char *func)
+{
+    size_t i;
+    const struct dg_frame *f;
+
+    for (i = 0; i < t->n; i++)
+        if (t->v[i].key == func)
+            return t->v[i].frame;
+    f = handler_frame(ctx, func);
+    dg_tally_addf(ctx, t, func, f, 0, 0);
+    return f;
+}
+
 static void build_handlers(struct dg_ctx *ctx)
 {
     const struct dg_request **q;
@@ -351,6 +366,7 @@ static int helper_cause(const struct dg_ctx *ctx, const char *name, double *shar
 
 static void attribute_trace_waits(struct dg_ctx *ctx)
 {
+    struct dg_tallyv helpers = { NULL, 0, 0 };
     double mix[GORCA_CAUSE_N], mix_total;
     size_t i;
     int c;
@@ -381,9 +397,19 @@ static void attribute_trace_waits(struct dg_ctx *ctx)
             continue;
         }
         if (o->cause == GORCA_CAUSE_CHANNEL_BLOCKING && o->waker != NULL) {
-            /* Waiting for helper goroutines: charge what they were waiting on. */
+            /* Waiting for helper goroutines: charge what they were waiting on. The answer per
+             * helper is remembered (n = cause + 2; 1 = none). */
             double hs;
-            int hc = helper_cause(ctx, o->waker, &hs);
+            int hc = -1;
+            size_t k;
+            for (k = 0; k < helpers.n && helpers.v[k].key != o->waker; k++) {
+            }
+            if (k < helpers.n) {
+                hc = (int)helpers.v[k].n - 2;
+            } else {
+                hc = helper_cause(ctx, o->waker, &hs);
+                dg_tally_add(ctx, &helpers, o->waker, 0, (uint64_t)(hc + 2));
+            }
             if (hc >= 0) {
                 add_trace(ctx, hc, o, o->weight, o->conf * 0.8);
                 continue;
@@ -391,6 +417,7 @@ static void attribute_trace_waits(struct dg_ctx *ctx)
         }
         add_trace(ctx, o->cause, o, o->weight, o->conf);
     }
+    dg_tally_release(&helpers);
 }
 
 /* Share of the runnable time that the GC causes: the runnable goroutine-time per second
@@ -548,13 +575,16 @@ static void claimed_cpu(struct dg_ctx *ctx)
 
 static void attribute_trace(struct dg_ctx *ctx)
 {
+    struct dg_tallyv frames = { NULL, 0, 0 };
     double g;
     size_t i;
 
     stw_overlap(ctx);
     for (i = 0; i < ctx->tr.n_req; i++)
         if (ctx->tr.req[i].handler != NULL)
-            ctx->tr.req[i].handler_frame = handler_frame(ctx, ctx->tr.req[i].handler);
+            ctx->tr.req[i].handler_frame =
+                handler_frame_cached(ctx, &frames, ctx->tr.req[i].handler);
+    dg_tally_release(&frames);
     build_handlers(ctx);
     if (ctx->oom)
         return;
