@@ -203,7 +203,7 @@ static void stw_overlap(struct dg_ctx *ctx)
 
     for (k = 0; k < ctx->tr.n_pauses; k++) {
         const struct dg_pause *p = &ctx->tr.pauses[k];
-        if (!p->gc)
+        if (!p->service)
             continue;
         for (i = 0; i < ctx->tr.n_req; i++) {
             struct dg_request *q = &ctx->tr.req[i];
@@ -475,6 +475,18 @@ static double gc_share_of_cpu(const struct dg_ctx *ctx)
     return w / ctx->pf.cpu_total_ns;
 }
 
+/* Share of the CPU profile claimed by one cause. */
+static double cause_share_of_cpu(const struct dg_ctx *ctx, int cause)
+{
+    double w = 0;
+    size_t i;
+
+    for (i = 0; i < ctx->pf.cpu.n; i++)
+        if (ctx->pf.cpu.v[i].cause == cause)
+            w += ctx->pf.cpu.v[i].weight;
+    return w / ctx->pf.cpu_total_ns;
+}
+
 static int in_lock_call(const struct dg_stack *st)
 {
     static const char *const p[] = { "sync.(*Mutex).", "sync.(*RWMutex).", "internal/sync.", NULL };
@@ -576,7 +588,7 @@ static void claimed_cpu(struct dg_ctx *ctx)
 static void attribute_trace(struct dg_ctx *ctx)
 {
     struct dg_tallyv frames = { NULL, 0, 0 };
-    double g;
+    double g, t;
     size_t i;
 
     stw_overlap(ctx);
@@ -589,9 +601,15 @@ static void attribute_trace(struct dg_ctx *ctx)
     if (ctx->oom)
         return;
     attribute_trace_waits(ctx);
+    /* Requests wait for a P in proportion to who holds the Ps: the GC, TLS handshakes (the
+     * service's own or its clients'), or everything else (scheduler latency proper). */
     g = ctx->pf.cpu_total_ns > 0 ? gc_share_of_cpu(ctx) : gc_share_of_runnable(ctx);
-    add_measured(ctx, GORCA_CAUSE_SCHEDULER_LATENCY, DG_RUNNABLE, 1 - g, 0.9, get_sched);
+    t = ctx->pf.cpu_total_ns > 0 ? cause_share_of_cpu(ctx, GORCA_CAUSE_TLS_HANDSHAKE) : 0;
+    if (g + t > 1)
+        t = 1 - g;
+    add_measured(ctx, GORCA_CAUSE_SCHEDULER_LATENCY, DG_RUNNABLE, 1 - g - t, 0.9, get_sched);
     add_measured(ctx, GORCA_CAUSE_GC_ASSIST, DG_RUNNABLE, g, 0.7, get_sched);
+    add_measured(ctx, GORCA_CAUSE_TLS_HANDSHAKE, DG_RUNNABLE, t, 0.7, get_sched);
     add_measured(ctx, GORCA_CAUSE_GC_ASSIST, DG_GC, 1, 1.0, get_assist);
     add_measured(ctx, GORCA_CAUSE_GC_STW, DG_OTHER, 1, 1.0, get_stw);
     critical_sections(ctx);

@@ -14,11 +14,10 @@ static const char *const gc_frames[] = { "runtime.gcBgMarkWorker", "runtime.gcAs
 
 /* Runtime GC machinery an allocating goroutine can wait in (starting a cycle, finishing the
  * mark phase, assisting): a wait under these is the GC's, whatever its block reason. */
-static const char *const gc_wait_frames[] = {
-    "runtime.gcStart",           "runtime.gcMarkDone",   "runtime.gcAssistAlloc",
-    "runtime.gcParkAssist",      "runtime.gcWaitOnMark", "runtime.GC",
-    "runtime.gcMarkTermination", "runtime.stopTheWorld", NULL
-};
+static const char *const gc_wait_frames[] = { "runtime.gcStart",       "runtime.gcMarkDone",
+                                              "runtime.gcAssistAlloc", "runtime.gcParkAssist",
+                                              "runtime.gcWaitOnMark",  "runtime.gcMarkTermination",
+                                              "runtime.stopTheWorld",  NULL };
 
 static struct dg_claim claim(const struct dg_ctx *ctx, const struct dg_obs *o)
 {

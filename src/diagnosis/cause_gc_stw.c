@@ -1,8 +1,10 @@
-/* gc_stw: the GC stops the world long enough to delay requests. Mechanism: GC stop-the-world
- * pauses in the trace ("GC sweep termination", "GC mark termination"), their length,
- * distribution and periodicity, and the request time that overlapped them; the CPU profile's
- * runtime.gcMarkTermination / stopTheWorld samples. Pauses the capture itself causes (goroutine
- * dumps and profiles stop the world too) are reported as a note, never as the cause.
+/* gc_stw: the world is stopped long enough to delay requests. Mechanism: stop-the-world pauses
+ * in the trace that the service causes — the GC's ("GC sweep termination", "GC mark
+ * termination") and its own calls that stop the world (runtime.GC, ReadMemStats, GOMAXPROCS,
+ * debug.FreeOSMemory) — their length, distribution and periodicity, and the request time that
+ * overlapped them; requests waiting in such a call; the CPU profile's gcMarkTermination /
+ * stopTheWorld samples. Pauses the capture itself causes (goroutine dumps and profiles, trace
+ * start) are reported as a note, never as the cause.
  * Seed (chapter 1): GC pause bars > 10 ms; periodic gcMarkTermination spikes. */
 #include <stdlib.h>
 #include "diag_int.h"
@@ -27,7 +29,28 @@ static double cpu_share(const struct dg_ctx *ctx, const char *const *frames)
     return w / ctx->pf.cpu_total_ns;
 }
 
-/* Non-GC pauses at least `min` long: the capture's own dumps and profiles. */
+/* A request that forces a collection or a stop-the-world itself waits for it (runtime.GC
+ * waits for a whole GC cycle). */
+static struct dg_claim claim(const struct dg_ctx *ctx, const struct dg_obs *o)
+{
+    static const char *const forced[] = { "runtime.GC", "runtime/debug.FreeOSMemory",
+                                          "runtime.ReadMemStats", "runtime.GOMAXPROCS", NULL };
+    struct dg_claim c = { 0, 0, -1 };
+    int i;
+
+    (void)ctx;
+    if (o->req != DG_REQ_YES || o->cls == DG_RUNNING)
+        return c;
+    i = dg_find_prefix(&o->st, 0, forced);
+    if (i < 0)
+        return c;
+    c.prio = 62;
+    c.conf = 1.0;
+    c.site = dg_first_user(&o->st, i);
+    return c;
+}
+
+/* Pauses at least `min` long that the capture caused (goroutine dumps, profiles, the trace). */
 static void note_capture_pauses(struct dg_ctx *ctx, int64_t min)
 {
     int64_t longest = 0;
@@ -36,7 +59,7 @@ static void note_capture_pauses(struct dg_ctx *ctx, int64_t min)
 
     for (i = 0; i < ctx->tr.n_pauses; i++) {
         const struct dg_pause *p = &ctx->tr.pauses[i];
-        if (p->gc || p->dur < min)
+        if (p->service || p->dur < min)
             continue;
         n++;
         if (p->dur > longest) {
@@ -46,9 +69,9 @@ static void note_capture_pauses(struct dg_ctx *ctx, int64_t min)
     }
     if (n > 0)
         dg_note(ctx,
-                "%zu stop-the-world pause%s not caused by the GC lasted %s or more (longest: "
-                "%s, \"%s\"); these come from goroutine dumps, profiles or ReadMemStats (often "
-                "the capture itself) and are not blamed on the service",
+                "%zu stop-the-world pause%s caused by the capture itself (goroutine dumps, "
+                "profiles, the trace) lasted %s or more (longest: %s, \"%s\"); they are not "
+                "blamed on the service",
                 n, n == 1 ? "" : "s", dg_dur(ctx, (double)min), dg_dur(ctx, (double)longest),
                 kind ? kind : "");
 }
@@ -60,7 +83,8 @@ static void evaluate(struct dg_ctx *ctx)
     struct dg_attr *a = &ctx->attr[GORCA_CAUSE_GC_STW];
     const struct gorca_diag_config *cfg = ctx->cfg;
     int64_t *d, first = -1, last = -1, peak = -1, max = 0, total = 0;
-    size_t i, n = 0, n_long = 0;
+    size_t i, n = 0, n_long = 0, n_other = 0;
+    const char *other_kind = NULL;
     double cpu;
     struct dg_fb *fb;
 
@@ -74,8 +98,10 @@ static void evaluate(struct dg_ctx *ctx)
     }
     for (i = 0; i < ctx->tr.n_pauses; i++) {
         const struct dg_pause *p = &ctx->tr.pauses[i];
-        if (!p->gc)
+        if (!p->service)
             continue;
+        if (!p->gc)
+            n_other++, other_kind = p->kind;
         d[n++] = p->dur;
         total += p->dur;
         if (p->dur >= cfg->stw_pause_ns) {
@@ -89,21 +115,31 @@ static void evaluate(struct dg_ctx *ctx)
             peak = p->start;
         }
     }
-    if (n == 0 || (n_long == 0 && (ctx->req_total_ns <= 0 ||
-                                   a->ns < ctx->cfg->share_low * (double)ctx->req_total_ns))) {
+    if ((n == 0 && a->ns <= 0) ||
+        (n_long == 0 &&
+         (ctx->req_total_ns <= 0 || a->ns < ctx->cfg->share_low * (double)ctx->req_total_ns))) {
         base_free(d);
         return;
     }
-    qsort(d, n, sizeof(*d), cmp_i64);
+    if (n > 0)
+        qsort(d, n, sizeof(*d), cmp_i64);
+    else
+        d[0] = 0;
     fb = dg_finding(ctx, GORCA_CAUSE_GC_STW);
     dg_rate(fb);
-    dg_common_latency_parts(fb, "", 0);
-    dg_evidence(fb, ctx->tr.input, "gc_pauses", "GC stop-the-world pauses", (double)n, "count");
-    dg_evidence(fb, ctx->tr.input, "gc_pause_max", "longest GC pause", (double)max, "ns");
-    dg_evidence(fb, ctx->tr.input, "gc_pause_p50", "median GC pause", (double)d[(n - 1) / 2], "ns");
-    dg_evidence(fb, ctx->tr.input, "gc_pause_total", "time the world was stopped for GC",
-                (double)total, "ns");
-    dg_evidence(fb, ctx->tr.input, "long_gc_pauses", "GC pauses over the threshold", (double)n_long,
+    dg_common_latency_parts(fb, "call site", 2);
+    dg_evidence(fb, ctx->tr.input, "gc_pauses", "stop-the-world pauses (GC and the service's own)",
+                (double)n, "count");
+    if (n_other > 0)
+        dg_evidence(fb, ctx->tr.input, "service_pauses",
+                    dg_printf(ctx, "of them not the GC's (\"%s\" ...)", other_kind),
+                    (double)n_other, "count");
+    dg_evidence(fb, ctx->tr.input, "gc_pause_max", "longest pause", (double)max, "ns");
+    dg_evidence(fb, ctx->tr.input, "gc_pause_p50", "median pause", (double)d[n ? (n - 1) / 2 : 0],
+                "ns");
+    dg_evidence(fb, ctx->tr.input, "gc_pause_total", "time the world was stopped", (double)total,
+                "ns");
+    dg_evidence(fb, ctx->tr.input, "long_gc_pauses", "pauses over the threshold", (double)n_long,
                 "count");
     dg_evidence(fb, "config", "stw_pause_threshold", "a GC pause this long hurts (seed: 10 ms)",
                 (double)cfg->stw_pause_ns, "ns");
@@ -121,17 +157,27 @@ static void evaluate(struct dg_ctx *ctx)
         dg_severity_at_least(fb,
                              n_long >= 2 || ctx->tr.gc_periodic ? GORCA_SEV_MEDIUM : GORCA_SEV_LOW);
         if (fb->f.score < 0.05)
-            dg_set_score(fb, 0.05 + 0.1 * (double)n_long / (double)n, 1.0);
+            dg_set_score(fb, 0.05 + 0.1 * (double)n_long / (double)(n ? n : 1), 1.0);
     }
-    dg_title(fb, "GC stop-the-world pauses up to %s (%zu of %zu over %s)%s",
+    dg_title(fb, "%s stop-the-world pauses up to %s (%zu of %zu over %s)%s",
+             n_other == n && n > 0 ? "Service"
+             : n_other > 0         ? "GC and service"
+                                   : "GC",
              dg_dur(ctx, (double)max), n_long, n, dg_dur(ctx, (double)cfg->stw_pause_ns),
              ctx->tr.gc_periodic ? ", periodic" : "");
     dg_explain(fb,
-               "While the GC stops the world no goroutine runs, so every request in flight waits "
-               "for the whole pause. %zu GC pauses totalled %s (longest %s); requests overlapped "
-               "them for %s, %s of request latency.",
-               n, dg_dur(ctx, (double)total), dg_dur(ctx, (double)max), dg_dur(ctx, a->ns),
-               dg_pct(ctx, fb->f.latency_share < 0 ? 0 : fb->f.latency_share));
+               "While the world is stopped no goroutine runs, so every request in flight waits "
+               "for the whole pause. %zu pauses totalled %s (longest %s)%s; requests overlapped "
+               "them or waited in calls that stop the world for %s, %s of request latency.",
+               n, dg_dur(ctx, (double)total), dg_dur(ctx, (double)max),
+               n_other > 0
+                   ? dg_printf(ctx, ", %zu of them the service's own (\"%s\")", n_other, other_kind)
+                   : "",
+               dg_dur(ctx, a->ns), dg_pct(ctx, fb->f.latency_share < 0 ? 0 : fb->f.latency_share));
+    if (n_other > 0)
+        dg_advice(fb, "Do not stop the world from the request path: replace runtime.ReadMemStats "
+                      "with runtime/metrics, drop runtime.GC/debug.FreeOSMemory calls, set "
+                      "GOMAXPROCS once at start-up.");
     dg_advice(fb, "Long stop-the-world phases usually wait for a goroutine that does not reach a "
                   "preemption point: look for long loops in assembly or cgo calls, huge slice "
                   "copies and very large allocations around the pauses.");
@@ -141,4 +187,4 @@ static void evaluate(struct dg_ctx *ctx)
     base_free(d);
 }
 
-const struct dg_rule dg_rule_gc_stw = { GORCA_CAUSE_GC_STW, NULL, NULL, evaluate };
+const struct dg_rule dg_rule_gc_stw = { GORCA_CAUSE_GC_STW, NULL, claim, evaluate };

@@ -118,7 +118,9 @@ struct dg_request {
 struct dg_pause {
     int64_t start, dur; /* offset, ns */
     const char *kind;
-    int gc;
+    int gc;      /* a GC phase ("GC sweep termination", "GC mark termination") */
+    int service; /* caused by the service (the GC, ReadMemStats, GOMAXPROCS, ...), not by the
+                    capture's own dumps, profiles and trace */
 };
 
 struct dg_group {

@@ -216,6 +216,15 @@ static void requests(struct dg_ctx *ctx, const struct gorca_analysis *an, int64_
     }
 }
 
+/* Stop-the-world kinds the capture itself causes: goroutine dumps and profiles, starting and
+ * stopping the trace. */
+static int capture_pause(const char *kind)
+{
+    return dg_has_prefix(kind, "goroutine profile") ||
+           strcmp(kind, "all goroutines stack trace") == 0 || strcmp(kind, "start trace") == 0 ||
+           strcmp(kind, "stop trace") == 0 || kind[0] == '\0';
+}
+
 static void gc_facts(struct dg_ctx *ctx, const struct gorca_analysis *an, int64_t t0)
 {
     const struct gorca_gc_result *g = gorca_analysis_gc(an);
@@ -230,6 +239,7 @@ static void gc_facts(struct dg_ctx *ctx, const struct gorca_analysis *an, int64_
         p->dur = g->pauses[i].dur_ns;
         p->kind = dg_cstr(ctx, g->pauses[i].kind ? g->pauses[i].kind : "");
         p->gc = g->pauses[i].gc;
+        p->service = p->gc || !capture_pause(p->kind);
     }
     ctx->tr.gc_cycles = g->n_cycles;
     ctx->tr.gc_mark_ns = g->mark_total_ns;
