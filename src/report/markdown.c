@@ -6,23 +6,32 @@
 #include <string.h>
 #include "report_int.h"
 
-/* Text for a table cell or a line: '|' escaped, newlines as spaces. */
+/* Prose for a table cell or a line: Markdown's inline markup characters escaped (function
+ * names such as main.(*T).f would otherwise turn into emphasis), newlines as spaces. */
 static void cell(struct gorca_buf *b, const char *s)
 {
     for (; s && *s; s++) {
-        if (*s == '|')
-            gorca_buf_puts(b, "\\|");
-        else if (*s == '\n' || *s == '\r')
-            gorca_buf_putc(b, ' ');
-        else
+        if (strchr("|*_`<>[]\\#", *s) != NULL) {
+            gorca_buf_putc(b, '\\');
             gorca_buf_putc(b, *s);
+        } else if (*s == '\n' || *s == '\r') {
+            gorca_buf_putc(b, ' ');
+        } else {
+            gorca_buf_putc(b, *s);
+        }
     }
 }
 
+/* A code span: only '|' needs care (inside a table), backticks cannot occur in Go names. */
 static void code(struct gorca_buf *b, const char *s)
 {
     gorca_buf_putc(b, '`');
-    cell(b, s);
+    for (; s && *s; s++) {
+        if (*s == '|')
+            gorca_buf_puts(b, "\\|");
+        else if (*s != '`' && *s != '\n')
+            gorca_buf_putc(b, *s);
+    }
     gorca_buf_putc(b, '`');
 }
 

@@ -171,6 +171,9 @@ TEST(markdown_for_tickets)
     ASSERT_TRUE(strstr(s, "| # | Severity | Cause | Share of latency | Finding |") != NULL);
     ASSERT_TRUE(strstr(s, "`mutex_contention`") != NULL);
     ASSERT_TRUE(strstr(s, "**Fix**") != NULL && strstr(s, "<details>") != NULL);
+    /* Names with '*' in prose are escaped, or "(*T)...(*U)" would turn into emphasis. */
+    ASSERT_TRUE(strstr(s, "main.(\\*priceCache).quote") != NULL);
+    ASSERT_TRUE(strstr(s, "`main.(*priceCache).quote`") != NULL); /* code spans stay raw */
     ASSERT_TRUE(strstr(s, "\033") == NULL);
     free(s);
     gorca_diagnosis_free(d);
