@@ -191,6 +191,8 @@ struct gorca_diag_config {
     double share_low; /* below this (and below added_low_ns) a finding is info */
     int64_t added_low_ns;
     uint64_t min_events;      /* waits behind a cause before it is rated above info */
+    int64_t slow_tail_ns;     /* medium or above needs the affected requests' p99 at least
+                                 this slow (seed: a healthy P95 of 20 ms) */
     double min_dump_requests; /* dump-only: request goroutines in one mechanism needed to
                                  name it at medium or above */
     /* cause-specific thresholds */
@@ -225,13 +227,13 @@ enum gorca_status gorca_diag_config_load(struct gorca_diag_config *c, const char
 /* ---- running ------------------------------------------------------------------------------- */
 
 /* Diagnoses the evidence in paths: bundle directories (manifest.json), directories of loose
- * files, or files of any name (content sniffed). Inputs that fail to read or parse are listed
- * in (*out)->inputs with their error and the rest is analysed; n_used says how many served
- * as evidence (0: nothing could be analysed, the caller reports the inputs' errors).
- * cfg may be NULL (defaults). Returns GORCA_OK with *out set (possibly with no findings), or
- * an error with *out NULL: GORCA_E_IO (a path does not exist, a directory or manifest is
- * unreadable), GORCA_E_MALFORMED/GORCA_E_UNSUPPORTED (a broken bundle manifest),
- * GORCA_E_NOMEM. Free *out with gorca_diagnosis_free(). */
+ * files, or files of any name (content sniffed). Inputs that cannot be read or parsed
+ * (including paths that do not exist) are listed in (*out)->inputs with their error and the
+ * rest is analysed; n_used says how many served as evidence (0: nothing could be analysed,
+ * the caller reports the inputs' errors). cfg may be NULL (defaults). Returns GORCA_OK with
+ * *out set (possibly with no findings), or an error with *out NULL: GORCA_E_IO (a directory
+ * cannot be listed, a manifest cannot be read), GORCA_E_MALFORMED/GORCA_E_UNSUPPORTED (a broken
+ * bundle manifest), GORCA_E_NOMEM. Free *out with gorca_diagnosis_free(). */
 enum gorca_status gorca_diagnosis_run(const char *const *paths, size_t n,
                                       const struct gorca_diag_config *cfg,
                                       struct gorca_diagnosis **out,
