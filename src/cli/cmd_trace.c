@@ -274,6 +274,9 @@ int cmd_trace_stats(int argc, char **argv)
     }
     if (optind != argc - 1)
         return cli_usage_error("trace stats", "expected one TRACE file");
+    rc = cli_bundle_member(&argv[optind], GORCA_INPUT_TRACE);
+    if (rc)
+        return rc;
     rc = cli_trace_open(argv[optind], &opt, &tr);
     if (rc)
         return rc;
@@ -656,6 +659,9 @@ int cmd_trace_events(int argc, char **argv)
     }
     if (optind != argc - 1)
         return cli_usage_error("trace events", "expected one TRACE file");
+    rc = cli_bundle_member(&argv[optind], GORCA_INPUT_TRACE);
+    if (rc)
+        return rc;
     rc = cli_trace_open(argv[optind], &opt, &tr);
     if (rc)
         return rc;

@@ -57,8 +57,13 @@ int an_cli_common(struct an_cli *c, int opt, const char *arg)
 
 int an_cli_operand(struct an_cli *c, int argc, char **argv)
 {
+    int rc;
+
     if (optind != argc - 1)
         return cli_usage_error(c->cmd, "expected one TRACE file");
+    rc = cli_bundle_member(&argv[optind], GORCA_INPUT_TRACE);
+    if (rc)
+        return rc;
     c->path = argv[optind];
     return 0;
 }

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 
 int cli_parse_duration(const char *s, int64_t *ns)
@@ -65,5 +66,46 @@ int cli_write_output(const char *path, const void *data, size_t len)
         cli_error("cannot write '%s': %s", path, strerror(errno));
         return -1;
     }
+    return 0;
+}
+
+/* Paths of bundle members handed out by cli_bundle_member; reachable until exit. */
+static char *bundle_paths[8];
+static size_t n_bundle_paths;
+
+int cli_bundle_member(char **path, enum gorca_input_kind kind)
+{
+    struct gorca_bundle *b = NULL;
+    const struct gorca_bundle_file *f;
+    struct gorca_error err;
+    char manifest[4096];
+    int n;
+
+    if (!gorca_bundle_is_dir(*path))
+        return 0;
+    n = snprintf(manifest, sizeof(manifest), "%s/manifest.json", *path);
+    if (n < 0 || (size_t)n >= sizeof(manifest) || access(manifest, F_OK) != 0) {
+        cli_error("'%s': a directory, but not a capture bundle (no manifest.json)", *path);
+        return CLI_EXIT_ERROR;
+    }
+    gorca_error_init(&err, *path);
+    if (gorca_bundle_open(*path, &b, &err) != GORCA_OK) {
+        cli_error_gorca(&err);
+        return cli_exit_for(err.code);
+    }
+    f = gorca_bundle_find(b, kind, NULL);
+    if (f == NULL) {
+        cli_error("'%s': the capture bundle has no %s file", *path, gorca_input_kind_name(kind));
+        gorca_bundle_free(b);
+        return CLI_EXIT_ERROR;
+    }
+    if (n_bundle_paths == sizeof(bundle_paths) / sizeof(bundle_paths[0]) ||
+        (bundle_paths[n_bundle_paths] = strdup(f->path)) == NULL) {
+        cli_error("out of memory");
+        gorca_bundle_free(b);
+        return CLI_EXIT_ERROR;
+    }
+    *path = bundle_paths[n_bundle_paths++];
+    gorca_bundle_free(b);
     return 0;
 }
