@@ -34,7 +34,7 @@ mirror() {
 }
 MIRROR=$(mirror)
 
-PKGS=(build-essential clang llvm lld libclang-rt-14-dev clang-format pkg-config
+PKGS=(build-essential clang llvm lld libclang-rt-14-dev clang-format pkg-config groff-base
       zlib1g-dev libdeflate-dev libcurl4-openssl-dev libpcre2-dev libjansson-dev
       ca-certificates curl openssl python3 time hyperfine valgrind)
 if [ "$want_browser" = 1 ]; then PKGS+=(chromium chromium-driver nodejs npm); fi
