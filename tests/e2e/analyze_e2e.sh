@@ -35,7 +35,7 @@ matrix=(
     "leak|goroutine_leak|"
     "chan|channel_blocking|-consumer-cost 150ms"
     "panic|panic_recovery|"
-    "fsync|syscall_blocking|-fsync-bytes 16777216"
+    "fsync|syscall_blocking|-fsync-bytes 67108864"
     "dns,mutex|dns_resolution+mutex_contention|"
     "gc,leak|gc_assist+goroutine_leak|-gogc 25"
 )
@@ -70,10 +70,17 @@ run() {
         # shellcheck disable=SC2086
         "$bins/service" -mode "$mode" -max-lifetime 2m $flags >"$out.svc" 2>"$out.svc.err" &
         svc=$!
-        for _ in $(seq 300); do grep -q '"ready"' "$out.svc" 2>/dev/null && break; sleep 0.1; done
-        url=$(python3 -c 'import json,sys;print(json.loads(open(sys.argv[1]).readline())["url"])' "$out.svc" 2>/dev/null)
+        url=
+        for _ in $(seq 600); do
+            url=$(python3 -c 'import json,sys;print(json.loads(open(sys.argv[1]).readline())["url"])' "$out.svc" 2>/dev/null)
+            [ -n "$url" ] && break
+            kill -0 $svc 2>/dev/null || break
+            sleep 0.1
+        done
         if [ -z "$url" ]; then
-            echo "FAIL $tag: service did not start: $(tail -2 "$out.svc.err")"
+            local alive=exited
+            kill -0 $svc 2>/dev/null && alive="still running"
+            echo "FAIL $tag: service did not start ($alive); stdout: $(head -c 200 "$out.svc"); stderr: $(tail -2 "$out.svc.err")"
             kill $svc 2>/dev/null; wait $svc 2>/dev/null; return
         fi
         "$bins/loadgen" -url "$url" -d $((WINDOW + 3))s -c 64 -rate 200 >"$out.load" 2>"$out.load.err" &
