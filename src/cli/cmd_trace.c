@@ -57,6 +57,19 @@ int cli_trace_open(const char *path, const struct gorca_trace_options *opt, stru
     return 0;
 }
 
+int cli_trace_open_operand(const char *cmd, int argc, char **argv,
+                           const struct gorca_trace_options *opt, struct gorca_trace **tr)
+{
+    int rc;
+
+    if (optind != argc - 1)
+        return cli_usage_error(cmd, "expected one TRACE file");
+    rc = cli_bundle_member(&argv[optind], GORCA_INPUT_TRACE);
+    if (rc)
+        return rc;
+    return cli_trace_open(argv[optind], opt, tr);
+}
+
 int cli_trace_finish(enum gorca_status st, const struct gorca_error *err)
 {
     if (st == GORCA_OK)
@@ -272,12 +285,7 @@ int cmd_trace_stats(int argc, char **argv)
             return cli_usage_error("trace stats", "bad option");
         }
     }
-    if (optind != argc - 1)
-        return cli_usage_error("trace stats", "expected one TRACE file");
-    rc = cli_bundle_member(&argv[optind], GORCA_INPUT_TRACE);
-    if (rc)
-        return rc;
-    rc = cli_trace_open(argv[optind], &opt, &tr);
+    rc = cli_trace_open_operand("trace stats", argc, argv, &opt, &tr);
     if (rc)
         return rc;
     gorca_error_init(&err, argv[optind]);
@@ -657,12 +665,7 @@ int cmd_trace_events(int argc, char **argv)
             return cli_usage_error("trace events", "bad option");
         }
     }
-    if (optind != argc - 1)
-        return cli_usage_error("trace events", "expected one TRACE file");
-    rc = cli_bundle_member(&argv[optind], GORCA_INPUT_TRACE);
-    if (rc)
-        return rc;
-    rc = cli_trace_open(argv[optind], &opt, &tr);
+    rc = cli_trace_open_operand("trace events", argc, argv, &opt, &tr);
     if (rc)
         return rc;
     gorca_error_init(&err, argv[optind]);

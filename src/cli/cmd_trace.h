@@ -13,6 +13,11 @@
 /* Opens path for a subcommand (errors printed). Returns 0 or an exit code. */
 int cli_trace_open(const char *path, const struct gorca_trace_options *opt,
                    struct gorca_trace **tr);
+/* The one TRACE operand at argv[optind] (a file, '-' or a capture bundle directory, which is
+ * replaced in argv by its trace's path), opened as cli_trace_open does. Returns 0 or an exit
+ * code (message printed). */
+int cli_trace_open_operand(const char *cmd, int argc, char **argv,
+                           const struct gorca_trace_options *opt, struct gorca_trace **tr);
 
 /* Reports how reading ended: nothing for GORCA_OK; a warning for a cut trace (the output
  * covers everything before the cut; exit 0); an error otherwise (exit 1). Returns the exit
