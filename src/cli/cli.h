@@ -10,9 +10,9 @@
 /* Exit codes (docs/exit-codes.md; never renumbered). */
 enum {
     CLI_EXIT_OK = 0,
-    CLI_EXIT_ERROR = 1,   /* input or runtime error */
-    CLI_EXIT_USAGE = 2,   /* bad command line */
-    CLI_EXIT_FINDINGS = 3, /* analyze: at least one finding of severity >= medium */
+    CLI_EXIT_ERROR = 1,          /* input or runtime error */
+    CLI_EXIT_USAGE = 2,          /* bad command line */
+    CLI_EXIT_FINDINGS = 3,       /* analyze: at least one finding of severity >= medium */
     CLI_EXIT_INSPECT_UNKNOWN = 4 /* inspect: at least one input of unknown kind */
 };
 
