@@ -90,10 +90,11 @@ PY
         python3 - "$out.load" "$tag" "$mode" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1])); tag, mode = sys.argv[2], sys.argv[3]
-errs = s["errors"] + sum(c for k, c in s["status"].items() if k != "200" and not (k == "500" and "panic" in mode))
+errs = s["errors"] + sum(c for k, c in s["status"].items() if k not in ("200", "error") and not (k == "500" and "panic" in mode))
 print(("ok   " if s["requests"] > 0 and errs == 0 else "FAIL ") + tag +
       ": load %d requests, p50 %.1f ms, p99 %.1f ms, unexpected errors %d" %
-      (s["requests"], s["latency_ms"]["p50"], s["latency_ms"]["p99"], errs))
+      (s["requests"], s["latency_ms"]["p50"], s["latency_ms"]["p99"], errs) +
+      ("; first errors: " + " | ".join(s.get("error_samples") or []) if errs else ""))
 PY
         case ",$mode," in
         *,leak,*) grep -q 'main.(\*server).fetchRecommendations' "$out.bundle/goroutine-debug2.txt" &&

@@ -36,6 +36,9 @@ type stats struct {
 	StoppedBy   string             `json:"stopped_by"`
 	Mode        string             `json:"mode"`
 	Dropped     int64              `json:"dropped"`
+	// ErrorSamples holds the first distinct transport errors and non-2xx bodies (at most 5),
+	// so a failed run says why.
+	ErrorSamples []string `json:"error_samples,omitempty"`
 }
 
 type latency struct {
@@ -162,6 +165,7 @@ func main() {
 	var mu sync.Mutex
 	status := map[string]int64{}
 	var samples []sample
+	var errorSamples []string
 	start := time.Now()
 	deadline := start.Add(*dur)
 	// one request; paths are taken round-robin over all requests
@@ -169,14 +173,23 @@ func main() {
 		p := paths[int(next.Add(1)-1)%len(paths)]
 		t0 := time.Now()
 		resp, err := client.Get(base + p)
-		code := "error"
+		code, why := "error", ""
 		if err == nil {
+			if resp.StatusCode/100 != 2 {
+				body, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+				why = fmt.Sprintf("%s %s: HTTP %d: %s", "GET", p, resp.StatusCode, strings.TrimSpace(string(body)))
+			}
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			code = fmt.Sprint(resp.StatusCode)
+		} else {
+			why = err.Error()
 		}
 		d := time.Since(t0)
 		mu.Lock()
+		if why != "" && len(errorSamples) < 5 && !slicesContains(errorSamples, why) {
+			errorSamples = append(errorSamples, why)
+		}
 		status[code]++
 		if err != nil {
 			errs.Add(1)
@@ -240,7 +253,8 @@ func main() {
 	}
 	out := stats{Requests: int64(len(samples)) + errs.Load(), Errors: errs.Load(), Status: status,
 		DurationS: math.Round(elapsed.Seconds()*1000) / 1000, Concurrency: *conc,
-		PerPath: map[string]latency{}, StoppedBy: stoppedBy, Mode: mode, Dropped: dropped.Load()}
+		PerPath: map[string]latency{}, StoppedBy: stoppedBy, Mode: mode, Dropped: dropped.Load(),
+		ErrorSamples: errorSamples}
 	out.RPS = math.Round(float64(out.Requests)/elapsed.Seconds()*10) / 10
 	out.LatencyMS = summarize(all)
 	for p, ds := range byPath {
@@ -249,4 +263,15 @@ func main() {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
 	enc.Encode(out)
+}
+
+// slicesContains reports whether v is in list (the slices package needs Go 1.21; the
+// scenario programs build with older toolchains too).
+func slicesContains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
