@@ -58,6 +58,7 @@ run_mode() {
         rc=$?
         wait $lg
         kill $svc 2>/dev/null; wait $svc 2>/dev/null
+        target_crashed "$tag" "$out.svc.err" && return
         [ "$rc" = 0 ] && echo "ok   $tag: exit 0" || echo "FAIL $tag: exit $rc: $(head -c 300 "$out.err")"
         python3 - "$out.bundle" "$SECONDS_WINDOW" "$tag" <<'PY'
 import json, sys
@@ -145,6 +146,7 @@ for run in "${runs[@]}"; do
                 ok*) pass=$((pass + 1)); echo "$line" ;;
                 FAIL*) fail=$((fail + 1)); echo "$line" ;;
                 skew*) echo "${line#skew }" >>"$tmp/skews" ;;
+                skip*) skip=$((skip + 1)); echo "$line" ;;
                 *) echo "     $line" ;;
                 esac
             done <"$tmp/$v-$m.log"

@@ -90,6 +90,7 @@ run() {
         rc=$?
         wait $lg
         kill $svc 2>/dev/null; wait $svc 2>/dev/null
+        target_crashed "$tag" "$out.svc.err" && return
         [ "$rc" = 0 ] || echo "     capture exit $rc: $(head -c 200 "$out.cap")"
         "$G" analyze --json "$out.bundle" >"$out.json" 2>"$out.err"
         rc=$?
@@ -173,6 +174,7 @@ for v in "${versions[@]}"; do
                 case "$line" in
                 ok*) pass=$((pass + 1)); echo "$line" ;;
                 FAIL*) fail=$((fail + 1)); echo "$line" ;;
+                skip*) skip=$((skip + 1)); echo "$line" ;;
                 *) echo "     $line" ;;
                 esac
             done <"$tmp/$v-$m.log"
