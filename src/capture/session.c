@@ -108,25 +108,6 @@ out:
     return rc;
 }
 
-static int endpoint_wanted(const struct gorca_capture_options *o, int i)
-{
-    if (cap_endpoints[i].phase == CAP_ON_DEMAND)
-        return 0;
-    if (i == GORCA_CAP_GOROUTINE2 && o->no_full_dump)
-        return 0;
-    return o->only == 0 || (o->only & GORCA_CAP_BIT(i)) != 0;
-}
-
-/* Seconds a windowed endpoint runs beyond the window. When the CPU profile is captured too, the
- * trace outlives it by one second: Go's runtime can crash the service ("fatal error: runtime:
- * mcall called on m->g0 stack" in runtime.ReadTrace, golang/go#70454) when the trace stops while
- * CPU profiling is on, which is what two requests of the same length ending together do (seen
- * here with Go 1.22.12). Both still start together, so the trace covers the whole window. */
-static unsigned extra_seconds(const struct gorca_capture_options *o, int i)
-{
-    return i == GORCA_CAP_TRACE && endpoint_wanted(o, GORCA_CAP_PROFILE) ? 1u : 0u;
-}
-
 /* Builds the URL of an endpoint (or of the preflight probe when ep < 0); owned, malloc. */
 static char *endpoint_url(const struct cap_session *s, int ep)
 {
@@ -144,7 +125,7 @@ static char *endpoint_url(const struct cap_session *s, int ep)
         sep = "&";
     }
     if (e && e->windowed)
-        gorca_buf_printf(&b, "%sseconds=%u", sep, s->o->seconds + extra_seconds(s->o, ep));
+        gorca_buf_printf(&b, "%sseconds=%u", sep, s->o->seconds);
     return gorca_buf_take(&b, NULL);
 }
 
@@ -158,10 +139,14 @@ int cap_session_init(struct cap_session *s, const struct gorca_capture_options *
         return -1;
     for (int i = 0; i < GORCA_CAP_N_ENDPOINTS; i++) {
         struct gorca_capture_item *it = &r->items[i];
-        int wanted = endpoint_wanted(o, i);
+        int wanted = o->only == 0 || (o->only & GORCA_CAP_BIT(i));
 
         it->ep = (enum gorca_capture_endpoint)i;
         it->file = cap_endpoints[i].file;
+        if (cap_endpoints[i].phase == CAP_ON_DEMAND)
+            wanted = 0;
+        if (i == GORCA_CAP_GOROUTINE2 && o->no_full_dump)
+            wanted = 0;
         it->state = wanted ? GORCA_CAPST_PENDING : GORCA_CAPST_SKIPPED;
         if (wanted && (it->url = endpoint_url(s, i)) == NULL) {
             snprintf(err, err_size, "out of memory");
@@ -240,8 +225,7 @@ static void plan_window(struct cap_session *s, int64_t t0)
     int has_window = count_windowed(s) > 0;
 
     s->t0 = t0;
-    s->deadline = t0 + win + (int64_t)extra_seconds(o, GORCA_CAP_TRACE) * NS_PER_S +
-                  (o->grace_ms + o->connect_timeout_ms) * NS_PER_MS + 2 * NS_PER_S;
+    s->deadline = t0 + win + (o->grace_ms + o->connect_timeout_ms) * NS_PER_MS + 2 * NS_PER_S;
     for (int i = 0; i < GORCA_CAP_N_ENDPOINTS; i++) {
         if (s->r->items[i].state != GORCA_CAPST_PENDING)
             continue;
@@ -385,10 +369,7 @@ int64_t cap_session_tick(struct cap_session *s, CURLM *m, int64_t now)
                 next = s->due_ns[i];
             continue;
         }
-        limit =
-            s->o->grace_ms + (cap_endpoints[i].windowed
-                                  ? (int64_t)(s->o->seconds + extra_seconds(s->o, (int)i)) * 1000
-                                  : 0);
+        limit = s->o->grace_ms + (cap_endpoints[i].windowed ? (int64_t)s->o->seconds * 1000 : 0);
         if (start_req(s, m, &s->reqs[i], it->url, limit, err, sizeof(err)) != 0) {
             fail_item(it, GORCA_E_IO, err);
             cap_req_cleanup(&s->reqs[i]);
@@ -565,9 +546,9 @@ void cap_session_done_req(struct cap_session *s, CURLM *m, struct cap_req *q, CU
 
 /* ---- completion -----------------------------------------------------------------------*/
 
-static void summarize(const struct cap_session *s, struct gorca_capture_result *r)
+static void summarize(struct gorca_capture_result *r)
 {
-    int64_t lo = 0, hi = 0, wend = 0, end;
+    int64_t lo = 0, hi = 0, wend = 0;
     int n = 0;
 
     r->n_requested = r->n_ok = 0;
@@ -582,9 +563,7 @@ static void summarize(const struct cap_session *s, struct gorca_capture_result *
             continue;
         lo = n == 0 || it->start_ns < lo ? it->start_ns : lo;
         hi = n == 0 || it->start_ns > hi ? it->start_ns : hi;
-        /* the window ends where the requests of the window's length end */
-        end = it->end_ns - (int64_t)extra_seconds(s->o, i) * NS_PER_S;
-        wend = end > wend ? end : wend;
+        wend = it->end_ns > wend ? it->end_ns : wend;
         n++;
     }
     r->window_start_ns = lo;
@@ -605,7 +584,7 @@ int cap_session_try_finish(struct cap_session *s)
     cap_client_delta(s, GORCA_CAP_BLOCK);
     cap_client_delta(s, GORCA_CAP_MUTEX);
     s->r->finished_ns = cap_now_ns();
-    summarize(s, s->r);
+    summarize(s->r);
     if (s->r->fatal_code != GORCA_E_IO || s->r->n_ok > 0)
         cap_session_write_manifest(s);
     s->done = 1;

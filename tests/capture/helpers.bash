@@ -19,10 +19,9 @@ bad() { fail=$((fail + 1)); echo "FAIL $*"; }
 skipped() { skip=$((skip + 1)); echo "skip $*"; }
 
 # target_crashed TAG STDERR_FILE: when the service died of a Go runtime fatal error during the
-# run, prints a "skip" line for the known runtime bug golang/go#70454 (the trace reader crashes
-# when a trace stops while CPU profiling is on; gorca capture avoids the overlap, but an old
-# runtime may still hit it) or a "FAIL" line for any other crash, and returns 0; returns 1 when
-# the service did not crash.
+# run, prints a "skip" line for the known runtime bug golang/go#70454 (Go 1.22-1.24's tracer can
+# kill the traced process at a generation boundary; docs/commands/capture.md) or a "FAIL" line
+# for any other crash, and returns 0; returns 1 when the service did not crash.
 target_crashed() {
     local tag=$1 crash
     crash=$(grep -m1 '^fatal error: ' "$2" 2>/dev/null) || return 1
