@@ -4,7 +4,8 @@
  * The trace gives measured request time per mechanism; a goroutine dump gives the number of
  * in-flight requests per mechanism. Cross-goroutine refinements:
  *   - waits for an outbound connection are split by what the dialing goroutines were doing
- *     (resolving, TLS handshaking, connecting);
+ *     (resolving, TLS handshaking, connecting), also when the waiting goroutine is a helper the
+ *     request waits for (fan-out calls);
  *   - runnable time of requests is split between GC CPU pressure (saturation inside GC mark
  *     phases) and plain scheduler saturation, from the timeline;
  *   - CPU spent by requests inside the critical section of a contended lock is charged to the
@@ -329,7 +330,8 @@ static void dial_mix(const struct dg_ctx *ctx, double mix[GORCA_CAUSE_N])
 /* What the goroutines started at `name` (the helpers a request waits for) spend their time
  * on, by the mechanisms claimed on their own stacks; returns the dominant delegable cause and
  * its share of the helpers' total time, or -1. */
-static int helper_cause(const struct dg_ctx *ctx, const char *name, double *share)
+static int helper_cause(const struct dg_ctx *ctx, const char *name, const double dmix[],
+                        double dmix_total, double *share)
 {
     double mix[GORCA_CAUSE_N] = { 0 }, total = 0;
     size_t i;
@@ -346,6 +348,13 @@ static int helper_cause(const struct dg_ctx *ctx, const char *name, double *shar
         if (o->cause < 0 || o->cls == DG_RUNNABLE || o->req != DG_REQ_NO || o->st.n == 0 ||
             o->st.f[o->st.n - 1]->func != name)
             continue;
+        if (o->cause == GORCA_CAUSE_NETPOLL_BLOCKING && dmix_total > 0 &&
+            dg_find_prefix(&o->st, 0, conn_wait_prefixes) >= 0) {
+            /* a helper waiting for a new connection waits for what the dialers did */
+            for (c = 0; c < GORCA_CAUSE_N; c++)
+                mix[c] += o->weight * dmix[c] / dmix_total;
+            continue;
+        }
         mix[o->cause] += o->weight;
     }
     for (c = 0; c < GORCA_CAUSE_N; c++) {
@@ -407,7 +416,7 @@ static void attribute_trace_waits(struct dg_ctx *ctx)
             if (k < helpers.n) {
                 hc = (int)helpers.v[k].n - 2;
             } else {
-                hc = helper_cause(ctx, o->waker, &hs);
+                hc = helper_cause(ctx, o->waker, mix, mix_total, &hs);
                 dg_tally_add(ctx, &helpers, o->waker, 0, (uint64_t)(hc + 2));
             }
             if (hc >= 0) {

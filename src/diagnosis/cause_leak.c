@@ -88,6 +88,30 @@ static void from_full_dump(const struct dg_ctx *ctx, struct leak *k)
     }
 }
 
+/* Growth between two dumps alone can be churn: more short-lived goroutines in flight at the
+ * second dump (fan-out calls under a busier moment). When the trace saw enough goroutines of
+ * that kind start and more than four in five of them finish, they are not leaking (a leak
+ * keeps at least a steady share of them, like the losers of hedged calls); drops those. */
+static size_t drop_churn(const struct dg_ctx *ctx, struct leak *l, size_t n)
+{
+    size_t i, j, kept = 0;
+
+    for (i = 0; i < n; i++) {
+        int churn = 0;
+
+        if (l[i].from_dumps && !l[i].from_trace)
+            for (j = 0; j < ctx->tr.n_groups; j++) {
+                const struct dg_group *g = &ctx->tr.groups[j];
+                if (g->name == l[i].name && g->created >= ctx->cfg->leak_min_goroutines &&
+                    (double)g->alive_end < 0.2 * (double)g->created)
+                    churn = 1;
+            }
+        if (!churn)
+            l[kept++] = l[i];
+    }
+    return kept;
+}
+
 static size_t find_leaks(const struct dg_ctx *ctx, struct leak *out, size_t max)
 {
     const struct gorca_diag_config *cfg = ctx->cfg;
@@ -145,6 +169,7 @@ static size_t find_leaks(const struct dg_ctx *ctx, struct leak *out, size_t max)
         k->wait_share = (double)g->alive_wait_ns / (double)g->alive_life_ns;
         k->from_trace = 1;
     }
+    n = drop_churn(ctx, out, n);
     for (i = 0; i < n; i++)
         from_full_dump(ctx, &out[i]);
     return n;
