@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "gorca/capture.h"
+#include "gorca/trace.h"
 
 #define MAX_HEADERS 64
 #define MAX_TARGETS 4096
@@ -263,6 +264,30 @@ static int exit_of(const struct gorca_capture_result *r)
     return strcmp(st, "complete") == 0 ? 0 : strcmp(st, "partial") == 0 ? 1 : 2;
 }
 
+/* Go 1.22-1.24 can crash while tracing (golang/go#70454, docs/commands/capture.md): when the
+ * captured trace says the service runs one of them (1.24 writes the 1.23 format), say so. */
+static void note_tracer_crash_risk(const struct gorca_capture_result *r)
+{
+    const struct gorca_capture_item *it = &r->items[GORCA_CAP_TRACE];
+    struct gorca_trace_probe pr;
+    struct gorca_error err;
+    char path[4096];
+    int n;
+
+    if (it->state != GORCA_CAPST_OK || r->dir == NULL)
+        return;
+    n = snprintf(path, sizeof(path), "%s/%s", r->dir, it->file);
+    if (n < 0 || (size_t)n >= sizeof(path))
+        return;
+    gorca_error_init(&err, path);
+    if (gorca_trace_probe_file(path, &pr, &err) != GORCA_OK || !pr.supported || pr.go_version > 23)
+        return;
+    cli_note("note: '%s' runs Go 1.22-1.24 (its trace is in the go 1.%d format): tracing can crash "
+             "those runtimes (golang/go#70454, fixed in Go 1.25); leave 'trace' out of --only "
+             "if that risk is not acceptable",
+             r->target, pr.go_version);
+}
+
 static void report_target(const struct cap_cli *c, const struct gorca_capture_result *r,
                           int *saw_auth_error)
 {
@@ -276,6 +301,8 @@ static void report_target(const struct cap_cli *c, const struct gorca_capture_re
         else if (it->state == GORCA_CAPST_REPLACED && !c->quiet)
             cli_note("note: '%s' %s: %s", r->target, gorca_capture_endpoint_id(it->ep), it->error);
     }
+    if (!c->quiet)
+        note_tracer_crash_risk(r);
     for (int i = 0; i < GORCA_CAP_N_ENDPOINTS; i++)
         if (r->items[i].http_status == 401 || r->items[i].http_status == 403 ||
             strstr(r->fatal, "HTTP 401") || strstr(r->fatal, "HTTP 403"))

@@ -222,4 +222,19 @@ import json,sys; s=json.load(open(sys.argv[1]))
 assert s["schema"]=="gorca.capture-summary/1" and s["exit_code"]==1
 assert sorted(t["status"] for t in s["targets"])==["complete","complete","failed"]' "$tmp/many.json"
 
+# The note on Go 1.22-1.24 tracers (golang/go#70454): said for a Go 1.22 service's trace, not
+# for the newest Go's.
+"$G" capture "$P" --seconds 1 --only trace -o "$tmp/trace-new" >/dev/null 2>"$tmp/trace-new.err"
+check "tracer note: none for Go $v" [ "$(grep -c 'golang/go#70454' "$tmp/trace-new.err")" = 0 ]
+if "$GORCA_ROOT/scripts/go-env.sh" 1.22 >/dev/null 2>&1 && B22=$(scenario_bins 1.22); then
+    start old "$B22/faultserver" || bad "start Go 1.22 server"
+    "$G" capture "$READY_URL" --seconds 1 --only trace,goroutine -o "$tmp/trace-old" >/dev/null 2>"$tmp/trace-old.err"
+    check "tracer note: Go 1.22 service warned about golang/go#70454" \
+        grep -q "runs Go 1.22-1.24 (its trace is in the go 1.22 format): tracing can crash" "$tmp/trace-old.err"
+    "$G" capture "$READY_URL" --seconds 1 --only trace --quiet -o "$tmp/trace-quiet" >/dev/null 2>"$tmp/trace-quiet.err"
+    check "tracer note: --quiet keeps it quiet" [ ! -s "$tmp/trace-quiet.err" ]
+else
+    skipped "tracer note for Go 1.22: Go 1.22 is not installed"
+fi
+
 finish
