@@ -60,7 +60,7 @@ void tr_order_release(struct tr_order *o)
 
 /* ---- state tables -------------------------------------------------------------------- */
 
-static inline struct tr_gstate *get_g(struct tr_order *o, int64_t id)
+TR_HOT struct tr_gstate *get_g(struct tr_order *o, int64_t id)
 {
     uint32_t *ix = tr_map_get(&o->g_idx, (uint64_t)id);
 
@@ -119,7 +119,7 @@ static void del_g(struct tr_order *o, int64_t id)
     o->free_g = ix;
 }
 
-static inline struct tr_pstate *get_p(struct tr_order *o, int64_t id)
+TR_HOT struct tr_pstate *get_p(struct tr_order *o, int64_t id)
 {
     uint32_t *ix = tr_map_get(&o->p_idx, (uint64_t)id);
 
@@ -250,8 +250,8 @@ static int ctx_error(struct gorca_trace *tr, const struct tr_ev *ev, const struc
 
 /* Checks the context requirements of an event (Go's validateCtx): MUST, MAY or MUST_NOT have
  * a thread, a proc, a goroutine. 0 = fine, -1 = broken trace (error recorded). */
-static inline int check_ctx(struct gorca_trace *tr, const struct tr_ev *ev, const struct ctx *c,
-                            int m, int p, int g)
+TR_HOT int check_ctx(struct gorca_trace *tr, const struct tr_ev *ev, const struct ctx *c, int m,
+                     int p, int g)
 {
     int bad =
         (m == MUST && c->m == GORCA_TRACE_NONE) || (m == MUST_NOT && c->m != GORCA_TRACE_NONE) ||
@@ -261,7 +261,7 @@ static inline int check_ctx(struct gorca_trace *tr, const struct tr_ev *ev, cons
     return bad ? ctx_error(tr, ev, c, m, p, g) : 0;
 }
 
-static inline int user_ctx(struct gorca_trace *tr, const struct tr_ev *ev, const struct ctx *c)
+TR_HOT int user_ctx(struct gorca_trace *tr, const struct tr_ev *ev, const struct ctx *c)
 {
     return check_ctx(tr, ev, c, MUST, MUST, MUST);
 }
@@ -1453,16 +1453,52 @@ static int cursor_next_slow(struct gorca_trace *tr, struct tr_cursor *c)
     return 1;
 }
 
-/* cursor_next_slow's common case inline: an event with one- or two-byte varints well inside
- * the current batch. */
+/* One varint of an event on the fast path (at least 10 readable bytes): sets *v and returns
+ * the position after it; on an overflow leaves p where it was and sets *bad. */
+TR_HOT const uint8_t *ev_varint(const uint8_t *p, uint64_t *v, int *bad)
+{
+    if (p[0] < 0x80) {
+        *v = p[0];
+        return p + 1;
+    }
+    if (p[1] < 0x80) {
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        return p + 2;
+    }
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    {
+        /* 3..8 bytes without a loop: the first byte below 0x80 ends the varint; keep the
+         * bytes up to it, drop the continuation bits and close the 7-bit groups up. */
+        uint64_t w, stop, x;
+
+        memcpy(&w, p, 8);
+        stop = ~w & 0x8080808080808080ull;
+        if (stop != 0) {
+            stop &= -stop;
+            x = w & (stop + (stop - 1)) & 0x7f7f7f7f7f7f7f7full;
+            x = ((x & 0x7f007f007f007f00ull) >> 1) | (x & 0x007f007f007f007full);
+            x = ((x & 0x3fff00003fff0000ull) >> 2) | (x & 0x00003fff00003fffull);
+            x = ((x & 0x0fffffff00000000ull) >> 4) | (x & 0x000000000fffffffull);
+            *v = x;
+            return p + (__builtin_ctzll(stop) >> 3) + 1;
+        }
+    }
+#endif
+    if (tr_uvarint_u(&p, v) != 0)
+        *bad = 1;
+    return p;
+}
+
+/* cursor_next_slow's common case inline: an event well inside the current batch. The
+ * arguments are decoded unrolled (1..4 after the timestamp delta) with one error check. */
 TR_HOT int cursor_next(struct gorca_trace *tr, struct tr_cursor *c)
 {
     const uint8_t *p = c->p;
     const struct tr_spec *sp;
     struct tr_ev *ev;
-    uint64_t dt;
-    unsigned i, type;
-    int rc;
+    uint64_t dt = 0;
+    unsigned type, n;
+    int bad = 0;
 
     if (c->end - p < 52 || c->last_ts == 0)
         return cursor_next_slow(tr, c);
@@ -1471,14 +1507,23 @@ TR_HOT int cursor_next(struct gorca_trace *tr, struct tr_cursor *c)
     if (!sp->timed)
         return cursor_next_slow(tr, c);
     ev = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
-    ev->e.offset = c->pay_off + (uint64_t)(p - c->start);
-    p++;
+    n = sp->nargs;
+    p = ev_varint(p + 1, &dt, &bad);
     ev->e.args[0] = ev->e.args[1] = ev->e.args[2] = ev->e.args[3] = 0;
-    rc = tr_uvarint_u(&p, &dt);
-    for (i = 0; rc == 0 && i + 1 < sp->nargs; i++)
-        rc = tr_uvarint_u(&p, &ev->e.args[i]);
-    if (rc != 0)
+    if (n > 1) {
+        p = ev_varint(p, &ev->e.args[0], &bad);
+        if (n > 2) {
+            p = ev_varint(p, &ev->e.args[1], &bad);
+            if (n > 3) {
+                p = ev_varint(p, &ev->e.args[2], &bad);
+                if (n > 4)
+                    p = ev_varint(p, &ev->e.args[3], &bad);
+            }
+        }
+    }
+    if (bad)
         return cursor_next_slow(tr, c); /* reports the error */
+    ev->e.offset = c->pay_off + (uint64_t)(c->p - c->start);
     ev->e.type = (uint8_t)type;
     ev->e.synthetic = 0;
     ev->e.time = tr_add(gen_mul(&tr->gen, dt), c->last_ts);
@@ -1493,12 +1538,12 @@ TR_HOT int cursor_next(struct gorca_trace *tr, struct tr_cursor *c)
 
 static inline int64_t ht(struct gorca_trace *tr, size_t i)
 {
-    return tr->heap[i]->t;
+    return tr->heap[i].t;
 }
 
-static void heap_swap(struct gorca_trace *tr, size_t a, size_t b)
+static inline void heap_swap(struct gorca_trace *tr, size_t a, size_t b)
 {
-    struct tr_cursor *t = tr->heap[a];
+    struct tr_heap_ent t = tr->heap[a];
 
     tr->heap[a] = tr->heap[b];
     tr->heap[b] = t;
@@ -1515,15 +1560,18 @@ static size_t sift_up(struct gorca_trace *tr, size_t i)
 
 static void sift_down(struct gorca_trace *tr, size_t i)
 {
+    struct tr_heap_ent *h = tr->heap;
+    size_t n = tr->heap_len;
+
     for (;;) {
         size_t m = i, l = 2 * i + 1, r = 2 * i + 2;
-        int64_t mt = i < tr->heap_len ? ht(tr, i) : INT64_MAX;
+        int64_t mt = i < n ? h[i].t : INT64_MAX;
 
-        if (l < tr->heap_len && ht(tr, l) < mt) {
-            mt = ht(tr, l);
+        if (l < n && h[l].t < mt) {
+            mt = h[l].t;
             m = l;
         }
-        if (r < tr->heap_len && ht(tr, r) < mt)
+        if (r < n && h[r].t < mt)
             m = r;
         if (m == i)
             return;
@@ -1557,10 +1605,10 @@ static void heap_sort_stable(struct gorca_trace *tr)
     size_t i;
 
     for (i = 1; i < tr->heap_len; i++) {
-        struct tr_cursor *c = tr->heap[i];
+        struct tr_heap_ent c = tr->heap[i];
         size_t j = i;
 
-        while (j > 0 && tr->heap[j - 1]->t > c->t) {
+        while (j > 0 && tr->heap[j - 1].t > c.t) {
             tr->heap[j] = tr->heap[j - 1];
             j--;
         }
@@ -1613,7 +1661,8 @@ static int install_generation(struct gorca_trace *tr)
             return -1;
         if (r == 0)
             continue;
-        tr->heap[tr->heap_len++] = c;
+        tr->heap[tr->heap_len].t = c->t;
+        tr->heap[tr->heap_len++].c = c;
         sift_up(tr, tr->heap_len - 1);
     }
     tr->gen_active = 1;
@@ -1636,7 +1685,7 @@ static void failed_to_advance(struct gorca_trace *tr)
 
     buf[0] = 0;
     for (i = 0; i < tr->heap_len && i < 3 && n < sizeof(buf); i++) {
-        const struct tr_cursor *c = tr->heap[i];
+        const struct tr_cursor *c = tr->heap[i].c;
         int w =
             snprintf(buf + n, sizeof(buf) - n, "%sM %lld %s@%llu", i ? ", " : "", (long long)c->m,
                      gorca_trace_type_name(c->ev->e.type), (unsigned long long)c->ev->e.offset);
@@ -1645,7 +1694,7 @@ static void failed_to_advance(struct gorca_trace *tr)
             break;
         n += (size_t)w;
     }
-    tr_fail(tr, GORCA_E_MALFORMED, tr->heap_len ? tr->heap[0]->ev->e.offset : tr->gen.start_off,
+    tr_fail(tr, GORCA_E_MALFORMED, tr->heap_len ? tr->heap[0].c->ev->e.offset : tr->gen.start_off,
             "broken trace: failed to advance: no thread's next event is valid (%s%s)", buf,
             tr->heap_len > 3 ? ", ..." : "");
 }
@@ -1653,8 +1702,10 @@ static void failed_to_advance(struct gorca_trace *tr)
 /* Advances heap entry i. 1 = advanced, 0 = not ready, -1 = error. */
 TR_HOT int try_advance(struct gorca_trace *tr, size_t i)
 {
-    struct tr_cursor *c = tr->heap[i];
+    struct tr_cursor *c = tr->heap[i].c;
     int rc = order_advance(tr, c->ev, c->m, &c->mi, tr->gen.gen);
+    int64_t t;
+    size_t n;
 
     if (rc != 1)
         return rc;
@@ -1663,10 +1714,17 @@ TR_HOT int try_advance(struct gorca_trace *tr, size_t i)
         return -1;
     if (rc == 0) {
         heap_remove(tr, i);
-    } else if (i != 0 || (tr->heap_len > 1 && ht(tr, 1) < c->t) ||
-               (tr->heap_len > 2 && ht(tr, 2) < c->t)) {
-        /* The usual case, the head keeping its place, needs no sifting. */
+        return 1;
+    }
+    t = c->t;
+    tr->heap[i].t = t;
+    n = tr->heap_len;
+    if (i != 0) {
         heap_update(tr, i);
+    } else if ((n > 1 && tr->heap[1].t < t) || (n > 2 && tr->heap[2].t < t)) {
+        /* At the root sift_up does nothing; the usual case, the head keeping its place,
+         * needs no sifting at all. */
+        sift_down(tr, 0);
     }
     return 1;
 }
@@ -1828,10 +1886,11 @@ static const uint8_t proc_state_of[5] = { GORCA_TRACE_PROC_UNDETERMINED, GORCA_T
                                           GORCA_TRACE_PROC_IDLE, GORCA_TRACE_PROC_RUNNING,
                                           GORCA_TRACE_PROC_IDLE };
 
-TR_HOT int fill_transition(struct gorca_trace *tr, const struct tr_ev *ev,
-                           struct gorca_trace_event *o)
+/* type is o->type; passing it separately lets the fast lane fold the table lookups. */
+TR_HOT int fill_transition_t(struct gorca_trace *tr, const struct tr_ev *ev,
+                             struct gorca_trace_event *o, unsigned type)
 {
-    const struct tr_trans *d = &trans[o->type];
+    const struct tr_trans *d = &trans[type];
     struct gorca_trace_transition *t = &o->transition;
     int64_t ids[3];
 
@@ -1845,7 +1904,7 @@ TR_HOT int fill_transition(struct gorca_trace *tr, const struct tr_ev *ev,
     t->reason = "";
     t->stack = d->tstack == TS_EVENT ? o->stack : 0;
     if (d->from == TR_COMPUTED) {
-        switch (o->type) {
+        switch (type) {
         case GORCA_TRACE_EV_PROC_STEAL:
             t->from = ev->extra[0] == TR_P_SYSCALL_ABANDONED ? GORCA_TRACE_PROC_IDLE
                                                              : GORCA_TRACE_PROC_RUNNING;
@@ -1868,6 +1927,12 @@ TR_HOT int fill_transition(struct gorca_trace *tr, const struct tr_ev *ev,
     if (d->tstack == TS_ARG1 && !tr_gen_stack(&tr->gen, o->args[1], &t->stack))
         return bad_id(tr, ev, "stack", o->args[1]);
     return 0;
+}
+
+TR_HOT int fill_transition(struct gorca_trace *tr, const struct tr_ev *ev,
+                           struct gorca_trace_event *o)
+{
+    return fill_transition_t(tr, ev, o, o->type);
 }
 
 static const char *const range_static_names[] = {
@@ -2025,6 +2090,12 @@ TR_HOT int fill_details(struct gorca_trace *tr, const struct tr_ev *ev, struct g
     }
 }
 
+static int limit_events(struct gorca_trace *tr, const struct gorca_trace_event *o)
+{
+    return tr_fail(tr, GORCA_E_LIMIT, o->offset, "more than %llu events in one generation",
+                   (unsigned long long)tr->opt.limits.events);
+}
+
 /* Completes a queued event in place for delivery: validation, kind, stack, details and the
  * time fix-up. Only the fields of the event's kind are written (the union is not cleared). */
 TR_HOT int deliver(struct gorca_trace *tr, struct tr_ev *ev)
@@ -2055,14 +2126,127 @@ TR_HOT int deliver(struct gorca_trace *tr, struct tr_ev *ev)
         if (fill_details(tr, ev, o) != 0)
             return -1;
         if (++tr->gen_events > tr->opt.limits.events)
-            return tr_fail(tr, GORCA_E_LIMIT, o->offset, "more than %llu events in one generation",
-                           (unsigned long long)tr->opt.limits.events);
+            return limit_events(tr, o);
     }
     if (t <= tr->last_ts)
         t = tr_add(tr->last_ts, 1); /* wraps like Go's int64 */
     tr->last_ts = t;
     o->time = t;
     return 0;
+}
+
+/* deliver() for a wire event of a known frequent type (a state transition, or HeapAlloc):
+ * the same steps with the type's table entries folded in. */
+TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type)
+{
+    struct gorca_trace_event *o = &ev->e;
+    const struct tr_spec *sp = &tr_specs[type];
+    int64_t t = o->time;
+
+    o->gen = tr->gen.gen;
+    o->stack = 0;
+    o->kind = (enum gorca_trace_kind)sp->kind;
+    if (sp->stack_arg >= 0 && !tr_gen_stack(&tr->gen, o->args[sp->stack_arg], &o->stack))
+        return bad_id(tr, ev, "stack", o->args[sp->stack_arg]);
+    if (type == GORCA_TRACE_EV_HEAP_ALLOC) {
+        o->metric.metric = GORCA_TRACE_METRIC_HEAP_ALLOC;
+        o->metric.name = metric_names[GORCA_TRACE_METRIC_HEAP_ALLOC];
+        o->metric.value = o->args[0];
+    } else if (fill_transition_t(tr, ev, o, type) != 0) {
+        return -1;
+    }
+    if (++tr->gen_events > tr->opt.limits.events)
+        return limit_events(tr, o);
+    if (t <= tr->last_ts)
+        t = tr_add(tr->last_ts, 1);
+    tr->last_ts = t;
+    o->time = t;
+    return 0;
+}
+
+/* The rest of a successful fast-lane advance of the head cursor c: the ordering state update
+ * of order_advance, the handler's queued reference taken back, try_advance's next decode and
+ * heap fix-up, then delivery. */
+TR_HOT int fast_finish(struct gorca_trace *tr, struct tr_cursor *c, struct tr_ev *ev, long mi,
+                       const struct ctx *nc, unsigned type)
+{
+    int rc;
+    int64_t t;
+    size_t n;
+
+    tr->order.ms[mi].p = nc->p;
+    tr->order.ms[mi].g = nc->g;
+    rc = cursor_next(tr, c);
+    if (rc < 0)
+        return -1;
+    tr->q_head = (tr->q_head + 1) % TR_QUEUE_CAP;
+    tr->q_len--;
+    if (rc == 0) {
+        heap_remove(tr, 0);
+    } else {
+        t = c->t;
+        tr->heap[0].t = t;
+        n = tr->heap_len;
+        if ((n > 1 && tr->heap[1].t < t) || (n > 2 && tr->heap[2].t < t))
+            sift_down(tr, 0);
+    }
+    return deliver_hot(tr, ev, type);
+}
+
+/* Fast lane for gorca_trace_next: with the output queue empty, no CPU sample due and the
+ * head cursor's event one of the frequent types whose handler queues exactly that event,
+ * advance and deliver it directly -- the same steps in the same order as fill_queue,
+ * try_advance, order_advance and deliver, without the queue round trip and the generic
+ * dispatch. 1 = *out delivered, 0 = take the generic path (nothing was changed: handlers
+ * that answer "not yet" have no side effects), -1 = error recorded. */
+TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out)
+{
+    struct tr_gen *g = &tr->gen;
+    struct tr_order *o = &tr->order;
+    struct tr_cursor *c;
+    struct tr_ev *ev;
+    struct ctx cur, nc;
+    long mi;
+    int rc;
+
+    if (tr->heap_len == 0 ||
+        (tr->sample_pos < g->n_samples && g->samples[tr->sample_pos].time < tr->heap[0].t))
+        return 0;
+    c = tr->heap[0].c;
+    mi = c->mi;
+    if (mi < 0)
+        return 0;
+    ev = c->ev;
+    cur.m = nc.m = (int64_t)c->m;
+    cur.p = nc.p = o->ms[mi].p;
+    cur.g = nc.g = o->ms[mi].g;
+#define FAST(type, call)                                \
+    case type:                                          \
+        if (o->initial_gen == 0)                        \
+            o->initial_gen = g->gen;                    \
+        rc = call(tr, ev, &cur, &nc, g->gen);           \
+        if (rc != 1)                                    \
+            return rc;                                  \
+        if (fast_finish(tr, c, ev, mi, &nc, type) != 0) \
+            return -1;                                  \
+        *out = ev;                                      \
+        return 1;
+    switch (ev->e.type) {
+        FAST(GORCA_TRACE_EV_GO_START, adv_go_start)
+        FAST(GORCA_TRACE_EV_GO_STOP, adv_go_stop_exec)
+        FAST(GORCA_TRACE_EV_GO_BLOCK, adv_go_stop_exec)
+        FAST(GORCA_TRACE_EV_GO_DESTROY, adv_go_stop_exec)
+        FAST(GORCA_TRACE_EV_GO_UNBLOCK, adv_go_unblock)
+        FAST(GORCA_TRACE_EV_GO_CREATE, adv_go_create)
+        FAST(GORCA_TRACE_EV_HEAP_ALLOC, adv_heap_metric)
+        FAST(GORCA_TRACE_EV_GO_SYSCALL_BEGIN, adv_syscall_begin)
+        FAST(GORCA_TRACE_EV_GO_SYSCALL_END, adv_syscall_end)
+        FAST(GORCA_TRACE_EV_PROC_START, adv_proc_start)
+        FAST(GORCA_TRACE_EV_PROC_STOP, adv_proc_stop)
+    default:
+        return 0;
+    }
+#undef FAST
 }
 
 enum gorca_status gorca_trace_next(struct gorca_trace *tr, const struct gorca_trace_event **ev,
@@ -2072,7 +2256,19 @@ enum gorca_status gorca_trace_next(struct gorca_trace *tr, const struct gorca_tr
 
     *ev = NULL;
     if (tr->err.code == GORCA_OK && !tr->done) {
-        rc = fill_queue(tr);
+        if (tr->q_len == 0 && tr->gen_active) {
+            struct tr_ev *e = NULL;
+
+            rc = next_fast(tr, &e);
+            if (rc > 0) {
+                *ev = &e->e;
+                return GORCA_OK;
+            }
+        }
+        if (tr->err.code != GORCA_OK)
+            rc = -1;
+        else
+            rc = fill_queue(tr);
         if (rc == 0) {
             tr->done = 1;
         } else if (rc > 0) {

@@ -185,7 +185,7 @@ static inline size_t tr_map_slot(const struct tr_map *m, uint64_t key)
 }
 
 /* Pointer to the value for key, or NULL. */
-static inline uint32_t *tr_map_get(const struct tr_map *m, uint64_t key)
+TR_HOT uint32_t *tr_map_get(const struct tr_map *m, uint64_t key)
 {
     size_t i;
 
@@ -363,14 +363,14 @@ extern struct tr_str tr_empty_str;
 
 /* Ticks to ns for the generation, bit-identical to tr_mul(freq_k, t) but with an integer
  * multiply whenever the product is exact in a double anyway. */
-static inline int64_t gen_mul(const struct tr_gen *g, uint64_t t)
+TR_HOT int64_t gen_mul(const struct tr_gen *g, uint64_t t)
 {
     if (t < g->k_lim)
         return (int64_t)(t * g->k_int);
     return tr_mul(g->freq_k, t);
 }
 
-static inline uint32_t tr_idtab_get(const struct tr_idtab *t, uint64_t id)
+TR_HOT uint32_t tr_idtab_get(const struct tr_idtab *t, uint64_t id)
 {
     if (t->is_dense)
         return id < t->dense_len ? t->dense[id] : 0;
@@ -382,7 +382,7 @@ static inline uint32_t tr_idtab_get(const struct tr_idtab *t, uint64_t id)
 }
 
 /* String of the loaded generation, NULL when unknown (id 0 is the empty string). */
-static inline struct tr_str *tr_gen_string(struct tr_gen *g, uint64_t id)
+TR_HOT struct tr_str *tr_gen_string(struct tr_gen *g, uint64_t id)
 {
     uint32_t ix;
 
@@ -394,7 +394,7 @@ static inline struct tr_str *tr_gen_string(struct tr_gen *g, uint64_t id)
 
 /* Stack handle of a stack id of the loaded generation; 0 when the id is unknown (id 0 gives
  * handle 0 and 1). */
-static inline int tr_gen_stack(const struct tr_gen *g, uint64_t id, uint32_t *handle)
+TR_HOT int tr_gen_stack(const struct tr_gen *g, uint64_t id, uint32_t *handle)
 {
     uint32_t ix;
 
@@ -537,7 +537,10 @@ struct gorca_trace {
     uint64_t peak_gen_bytes;
     struct tr_cursor *cursors;
     size_t cursors_cap;
-    struct tr_cursor **heap;
+    struct tr_heap_ent {
+        int64_t t; /* the cursor's t, kept here so comparisons need no pointer chase */
+        struct tr_cursor *c;
+    } * heap;
     size_t heap_len, heap_cap;
     size_t sample_pos;
     uint64_t gen_events;
