@@ -1414,7 +1414,7 @@ static int cursor_next_slow(struct gorca_trace *tr, struct tr_cursor *c)
     }
     if (c->last_ts == 0)
         c->last_ts = gen_mul(&tr->gen, tr->gen.batches[c->batch].time);
-    ev = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
+    ev = &c->evs[c->ev == &c->evs[0]]; /* the other slot, without a branch */
     p = c->p;
     off = c->pay_off + (uint64_t)(p - c->start);
     type = *p++;
@@ -1506,7 +1506,7 @@ TR_HOT int cursor_next(struct gorca_trace *tr, struct tr_cursor *c)
     sp = &tr_specs[type < TR_N_SPECS ? type : 0];
     if (!sp->timed)
         return cursor_next_slow(tr, c);
-    ev = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
+    ev = &c->evs[c->ev == &c->evs[0]]; /* the other slot, without a branch */
     n = sp->nargs;
     p = ev_varint(p + 1, &dt, &bad);
     ev->e.args[0] = ev->e.args[1] = ev->e.args[2] = ev->e.args[3] = 0;
