@@ -18,12 +18,14 @@ enum gorca_status gorca_trace_stats_collect(struct gorca_trace *tr, struct gorca
     int64_t *stw_start = NULL;
     size_t stw_cap = 0, stw_len = 0;
     int have_first = 0;
-    int64_t last_m = GORCA_TRACE_NONE, last_time = 0;
+    int64_t last_time = 0;
+    uint64_t seen_m[64]; /* (uint64_t)GORCA_TRACE_NONE = empty */
     struct gorca_trace_info info;
     uint8_t interesting[256] = { 0 };
     unsigned i;
 
     memset(st, 0, sizeof(*st));
+    memset(seen_m, 0xff, sizeof(seen_m));
     interesting[TR_EV_SYNC] = 1;
     interesting[GORCA_TRACE_EV_PROC_STATUS] = 1;
     interesting[GORCA_TRACE_EV_GO_STATUS] = 1;
@@ -41,11 +43,17 @@ enum gorca_status gorca_trace_stats_collect(struct gorca_trace *tr, struct gorca
             st->start_ns = ev->time;
             have_first = 1;
         }
-        if (ev->m != last_m) {
-            last_m = ev->m;
-            if (ev->m != GORCA_TRACE_NONE && tr_map_get(&threads, (uint64_t)ev->m) == NULL &&
-                tr_map_put(&threads, (uint64_t)ev->m, 0) != 0)
-                goto oom;
+        /* Threads alternate from event to event: a small direct-mapped cache of ids already
+         * in the set keeps that unpredictable branch and the map lookup off the common path. */
+        if (ev->m != GORCA_TRACE_NONE) {
+            size_t h = (size_t)(((uint64_t)ev->m * 0x9e3779b97f4a7c15ull) >> 58);
+
+            if (seen_m[h] != (uint64_t)ev->m) {
+                seen_m[h] = (uint64_t)ev->m;
+                if (tr_map_get(&threads, (uint64_t)ev->m) == NULL &&
+                    tr_map_put(&threads, (uint64_t)ev->m, 0) != 0)
+                    goto oom;
+            }
         }
         if (!interesting[ev->type]) {
             last_time = ev->time;
