@@ -53,7 +53,7 @@ int tr_map_put(struct tr_map *m, uint64_t key, uint32_t val)
 {
     size_t i;
 
-    if ((m->len + 1) * 4 > m->cap * 3 && grow(m) != 0)
+    if ((m->len + 1) * 4 > m->cap * (m->sparse ? 1 : 3) && grow(m) != 0)
         return -1;
     for (i = tr_map_slot(m, key); m->ents[i].used; i = (i + 1) & (m->cap - 1)) {
         if (m->ents[i].key == key) {

@@ -32,6 +32,7 @@ void tr_order_init(struct tr_order *o)
     o->free_g = UINT32_MAX;
     o->free_task = UINT32_MAX;
     tr_map_init(&o->g_idx);
+    o->g_idx.sparse = 1; /* looked up once or twice per event */
     tr_map_init(&o->p_idx);
     tr_map_init(&o->m_idx);
     tr_map_init(&o->task_idx);
