@@ -1663,6 +1663,7 @@ static int install_generation(struct gorca_trace *tr)
         if (r == 0)
             continue;
         tr->heap[tr->heap_len].t = c->t;
+        tr->heap[tr->heap_len].ev = c->ev;
         tr->heap[tr->heap_len++].c = c;
         sift_up(tr, tr->heap_len - 1);
     }
@@ -1719,6 +1720,7 @@ TR_HOT int try_advance(struct gorca_trace *tr, size_t i)
     }
     t = c->t;
     tr->heap[i].t = t;
+    tr->heap[i].ev = c->ev;
     n = tr->heap_len;
     if (i != 0) {
         heap_update(tr, i);
@@ -2187,6 +2189,7 @@ TR_HOT int fast_finish(struct gorca_trace *tr, struct tr_cursor *c, struct tr_ev
     } else {
         t = c->t;
         tr->heap[0].t = t;
+        tr->heap[0].ev = c->ev;
         n = tr->heap_len;
         if ((n > 1 && tr->heap[1].t < t) || (n > 2 && tr->heap[2].t < t))
             sift_down(tr, 0);
@@ -2214,10 +2217,10 @@ TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out)
         (tr->sample_pos < g->n_samples && g->samples[tr->sample_pos].time < tr->heap[0].t))
         return 0;
     c = tr->heap[0].c;
+    ev = tr->heap[0].ev;
     mi = c->mi;
     if (mi < 0)
         return 0;
-    ev = c->ev;
     cur.m = nc.m = (int64_t)c->m;
     cur.p = nc.p = o->ms[mi].p;
     cur.g = nc.g = o->ms[mi].g;

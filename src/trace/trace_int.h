@@ -539,9 +539,12 @@ struct gorca_trace {
     uint64_t peak_gen_bytes;
     struct tr_cursor *cursors;
     size_t cursors_cap;
+    /* Merge heap. t and ev mirror c->t and c->ev (set wherever the cursor moves on), so
+     * comparisons and the fast lane's dispatch need no pointer chase through the cursor. */
     struct tr_heap_ent {
-        int64_t t; /* the cursor's t, kept here so comparisons need no pointer chase */
+        int64_t t;
         struct tr_cursor *c;
+        struct tr_ev *ev;
     } * heap;
     size_t heap_len, heap_cap;
     size_t sample_pos;
