@@ -2253,26 +2253,15 @@ TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out)
 #undef FAST
 }
 
-enum gorca_status gorca_trace_next(struct gorca_trace *tr, const struct gorca_trace_event **ev,
-                                   struct gorca_error *err)
+/* gorca_trace_next's generic path: fill the queue, deliver its head. Kept out of line so
+ * the fast lane's frame stays small. */
+TR_OUTLINE enum gorca_status
+next_generic(struct gorca_trace *tr, const struct gorca_trace_event **ev, struct gorca_error *err)
 {
     int rc;
 
-    *ev = NULL;
     if (tr->err.code == GORCA_OK && !tr->done) {
-        if (tr->q_len == 0 && tr->gen_active) {
-            struct tr_ev *e = NULL;
-
-            rc = next_fast(tr, &e);
-            if (rc > 0) {
-                *ev = &e->e;
-                return GORCA_OK;
-            }
-        }
-        if (tr->err.code != GORCA_OK)
-            rc = -1;
-        else
-            rc = fill_queue(tr);
+        rc = fill_queue(tr);
         if (rc == 0) {
             tr->done = 1;
         } else if (rc > 0) {
@@ -2297,4 +2286,19 @@ enum gorca_status gorca_trace_next(struct gorca_trace *tr, const struct gorca_tr
             err->source = src; /* the caller's name outlives the reader */
     }
     return tr->err.code;
+}
+
+enum gorca_status gorca_trace_next(struct gorca_trace *tr, const struct gorca_trace_event **ev,
+                                   struct gorca_error *err)
+{
+    *ev = NULL;
+    if (tr->q_len == 0 && tr->gen_active && tr->err.code == GORCA_OK && !tr->done) {
+        struct tr_ev *e = NULL;
+
+        if (next_fast(tr, &e) > 0) {
+            *ev = &e->e;
+            return GORCA_OK;
+        }
+    }
+    return next_generic(tr, ev, err);
 }

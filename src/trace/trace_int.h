@@ -58,8 +58,10 @@ extern const struct tr_spec tr_specs[TR_N_SPECS];
 /* Forced inlining for the per-event hot path (one merge loop without call overhead). */
 #if defined(__GNUC__) || defined(__clang__)
 #define TR_HOT static inline __attribute__((always_inline))
+#define TR_OUTLINE static __attribute__((noinline)) /* keeps a rare path out of a hot frame */
 #else
 #define TR_HOT static inline
+#define TR_OUTLINE static
 #endif
 
 /* Unsigned LEB128 from [*pp, end), with Go's encoding/binary.Uvarint rules: 0 = ok (value in
