@@ -2167,18 +2167,80 @@ TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type)
     return 0;
 }
 
-/* The rest of a successful fast-lane advance of the head cursor c: the ordering state update
- * of order_advance, the handler's queued reference taken back, try_advance's next decode and
- * heap fix-up, then delivery. */
-TR_HOT int fast_finish(struct gorca_trace *tr, struct tr_cursor *c, struct tr_ev *ev, long mi,
-                       const struct ctx *nc, unsigned type)
+/* Fast lane for gorca_trace_next: with the output queue empty, no CPU sample due and the
+ * head cursor's event one of the frequent types whose handler queues exactly that event,
+ * advance and deliver it directly -- the same steps in the same order as fill_queue,
+ * try_advance, order_advance and deliver, without the queue round trip and the generic
+ * dispatch. 1 = *out delivered, 0 = take the generic path (nothing was changed: handlers
+ * that answer "not yet" have no side effects), -1 = error recorded. The steps after the
+ * handler are shared by all types (one copy of the decoder keeps the code small); delivery
+ * dispatches on the type again. */
+TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out)
 {
+    struct tr_gen *g = &tr->gen;
+    struct tr_order *o = &tr->order;
+    struct tr_cursor *c;
+    struct tr_ev *ev;
+    struct ctx cur, nc;
+    long mi;
     int rc;
+    unsigned type;
     int64_t t;
     size_t n;
 
-    tr->order.ms[mi].p = nc->p;
-    tr->order.ms[mi].g = nc->g;
+    if (tr->heap_len == 0 ||
+        (tr->sample_pos < g->n_samples && g->samples[tr->sample_pos].time < tr->heap[0].t))
+        return 0;
+    c = tr->heap[0].c;
+    ev = tr->heap[0].ev;
+    mi = c->mi;
+    if (mi < 0)
+        return 0;
+    type = ev->e.type;
+    cur.m = nc.m = (int64_t)c->m;
+    cur.p = nc.p = o->ms[mi].p;
+    cur.g = nc.g = o->ms[mi].g;
+    if (o->initial_gen == 0)
+        o->initial_gen = g->gen;
+    switch (type) {
+    case GORCA_TRACE_EV_GO_START:
+        rc = adv_go_start(tr, ev, &cur, &nc, g->gen);
+        break;
+    case GORCA_TRACE_EV_GO_STOP:
+    case GORCA_TRACE_EV_GO_BLOCK:
+    case GORCA_TRACE_EV_GO_DESTROY:
+        rc = adv_go_stop_exec(tr, ev, &cur, &nc, g->gen);
+        break;
+    case GORCA_TRACE_EV_GO_UNBLOCK:
+        rc = adv_go_unblock(tr, ev, &cur, &nc, g->gen);
+        break;
+    case GORCA_TRACE_EV_GO_CREATE:
+        rc = adv_go_create(tr, ev, &cur, &nc, g->gen);
+        break;
+    case GORCA_TRACE_EV_HEAP_ALLOC:
+        rc = adv_heap_metric(tr, ev, &cur, &nc, g->gen);
+        break;
+    case GORCA_TRACE_EV_GO_SYSCALL_BEGIN:
+        rc = adv_syscall_begin(tr, ev, &cur, &nc, g->gen);
+        break;
+    case GORCA_TRACE_EV_GO_SYSCALL_END:
+        rc = adv_syscall_end(tr, ev, &cur, &nc, g->gen);
+        break;
+    case GORCA_TRACE_EV_PROC_START:
+        rc = adv_proc_start(tr, ev, &cur, &nc, g->gen);
+        break;
+    case GORCA_TRACE_EV_PROC_STOP:
+        rc = adv_proc_stop(tr, ev, &cur, &nc, g->gen);
+        break;
+    default:
+        return 0;
+    }
+    if (rc != 1)
+        return rc;
+    /* order_advance's state update, then try_advance's next decode and heap fix-up; the
+     * handler's queued reference is taken back. */
+    o->ms[mi].p = nc.p;
+    o->ms[mi].g = nc.g;
     rc = cursor_next(tr, c);
     if (rc < 0)
         return -1;
@@ -2194,63 +2256,25 @@ TR_HOT int fast_finish(struct gorca_trace *tr, struct tr_cursor *c, struct tr_ev
         if ((n > 1 && tr->heap[1].t < t) || (n > 2 && tr->heap[2].t < t))
             sift_down(tr, 0);
     }
-    return deliver_hot(tr, ev, type);
-}
-
-/* Fast lane for gorca_trace_next: with the output queue empty, no CPU sample due and the
- * head cursor's event one of the frequent types whose handler queues exactly that event,
- * advance and deliver it directly -- the same steps in the same order as fill_queue,
- * try_advance, order_advance and deliver, without the queue round trip and the generic
- * dispatch. 1 = *out delivered, 0 = take the generic path (nothing was changed: handlers
- * that answer "not yet" have no side effects), -1 = error recorded. */
-TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out)
-{
-    struct tr_gen *g = &tr->gen;
-    struct tr_order *o = &tr->order;
-    struct tr_cursor *c;
-    struct tr_ev *ev;
-    struct ctx cur, nc;
-    long mi;
-    int rc;
-
-    if (tr->heap_len == 0 ||
-        (tr->sample_pos < g->n_samples && g->samples[tr->sample_pos].time < tr->heap[0].t))
-        return 0;
-    c = tr->heap[0].c;
-    ev = tr->heap[0].ev;
-    mi = c->mi;
-    if (mi < 0)
-        return 0;
-    cur.m = nc.m = (int64_t)c->m;
-    cur.p = nc.p = o->ms[mi].p;
-    cur.g = nc.g = o->ms[mi].g;
-#define FAST(type, call)                                \
-    case type:                                          \
-        if (o->initial_gen == 0)                        \
-            o->initial_gen = g->gen;                    \
-        rc = call(tr, ev, &cur, &nc, g->gen);           \
-        if (rc != 1)                                    \
-            return rc;                                  \
-        if (fast_finish(tr, c, ev, mi, &nc, type) != 0) \
-            return -1;                                  \
-        *out = ev;                                      \
-        return 1;
-    switch (ev->e.type) {
-        FAST(GORCA_TRACE_EV_GO_START, adv_go_start)
-        FAST(GORCA_TRACE_EV_GO_STOP, adv_go_stop_exec)
-        FAST(GORCA_TRACE_EV_GO_BLOCK, adv_go_stop_exec)
-        FAST(GORCA_TRACE_EV_GO_DESTROY, adv_go_stop_exec)
-        FAST(GORCA_TRACE_EV_GO_UNBLOCK, adv_go_unblock)
-        FAST(GORCA_TRACE_EV_GO_CREATE, adv_go_create)
-        FAST(GORCA_TRACE_EV_HEAP_ALLOC, adv_heap_metric)
-        FAST(GORCA_TRACE_EV_GO_SYSCALL_BEGIN, adv_syscall_begin)
-        FAST(GORCA_TRACE_EV_GO_SYSCALL_END, adv_syscall_end)
-        FAST(GORCA_TRACE_EV_PROC_START, adv_proc_start)
-        FAST(GORCA_TRACE_EV_PROC_STOP, adv_proc_stop)
-    default:
-        return 0;
+    *out = ev;
+    switch (type) {
+#define HOT(x) \
+    case x:    \
+        return deliver_hot(tr, ev, x) == 0 ? 1 : -1;
+        HOT(GORCA_TRACE_EV_GO_START)
+        HOT(GORCA_TRACE_EV_GO_STOP)
+        HOT(GORCA_TRACE_EV_GO_BLOCK)
+        HOT(GORCA_TRACE_EV_GO_DESTROY)
+        HOT(GORCA_TRACE_EV_GO_UNBLOCK)
+        HOT(GORCA_TRACE_EV_GO_CREATE)
+        HOT(GORCA_TRACE_EV_HEAP_ALLOC)
+        HOT(GORCA_TRACE_EV_GO_SYSCALL_BEGIN)
+        HOT(GORCA_TRACE_EV_GO_SYSCALL_END)
+        HOT(GORCA_TRACE_EV_PROC_START)
+    default: /* ProcStop, the only type left */
+        return deliver_hot(tr, ev, GORCA_TRACE_EV_PROC_STOP) == 0 ? 1 : -1;
+#undef HOT
     }
-#undef FAST
 }
 
 /* gorca_trace_next's generic path: fill the queue, deliver its head. Kept out of line so
