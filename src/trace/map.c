@@ -53,7 +53,9 @@ int tr_map_put(struct tr_map *m, uint64_t key, uint32_t val)
 {
     size_t i;
 
-    if ((m->len + 1) * 4 > m->cap * (m->sparse ? 1 : 3) && grow(m) != 0)
+    /* Sparse maps stay at most 1/4 full while small (up to 1 MB of entries), then 3/4 like
+     * the others, so that a trace with a million live goroutines does not pay 4x. */
+    if ((m->len + 1) * 4 > m->cap * (m->sparse && m->cap < 65536 ? 1 : 3) && grow(m) != 0)
         return -1;
     for (i = tr_map_slot(m, key); m->ents[i].used; i = (i + 1) & (m->cap - 1)) {
         if (m->ents[i].key == key) {

@@ -171,8 +171,8 @@ struct tr_map {
     size_t cap; /* power of two, 0 when empty */
     size_t len;
     unsigned shift;  /* 64 - log2(cap) */
-    unsigned sparse; /* set after init: load kept <= 1/4, not 3/4 (fewer probe collisions
-                        for small maps on the per-event path) */
+    unsigned sparse; /* set after init: load kept <= 1/4, not 3/4, while the map is small
+                        (fewer probe collisions on the per-event path; map.c) */
 };
 void tr_map_init(struct tr_map *m);
 void tr_map_release(struct tr_map *m);
