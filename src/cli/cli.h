@@ -51,6 +51,9 @@ int cli_parse_duration(const char *s, int64_t *ns);
 int cli_parse_u64(const char *s, uint64_t *v);
 /* Writes the whole buffer to path ("-" = stdout). Returns 0 or -1 (message printed). */
 int cli_write_output(const char *path, const void *data, size_t len);
+/* Opens the capture bundle in directory dir; a directory without manifest.json is refused.
+ * Returns 0, or an exit code after printing why. */
+int cli_open_bundle(const char *dir, struct gorca_bundle **b);
 /* When *path is a capture bundle directory, replaces it by the path of the bundle's file of
  * that kind (kept for the life of the process). Returns 0 (also when *path is not a bundle), or
  * an exit code after printing why (a directory without manifest.json, no file of that kind). */

@@ -1,8 +1,6 @@
 /* Shared options and input opening of the profile commands (see profile_opts.h). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "cli.h"
 #include "gorca/bundle.h"
 #include "profile_opts.h"
@@ -89,38 +87,21 @@ int profile_opt(struct profile_opts *o, const char *cmd, int opt, const char *ar
     }
 }
 
-static int has_manifest(const char *dir)
-{
-    char path[4096];
-    int n = snprintf(path, sizeof(path), "%s/manifest.json", dir);
-
-    return n > 0 && (size_t)n < sizeof(path) && access(path, F_OK) == 0;
-}
-
 /* Replaces each bundle directory among paths[0..n) by its profile of the --profile kind; the
  * replacements point into bundles[], which the caller frees. Returns 0 or an exit code. */
-static int resolve_bundles(const char *cmd, const char **paths, int n, const char *kind_name,
+static int resolve_bundles(const char **paths, int n, const char *kind_name,
                            struct gorca_bundle **bundles)
 {
     enum gorca_input_kind kind = profile_kind(kind_name != NULL ? kind_name : "cpu");
 
     for (int i = 0; i < n; i++) {
         const struct gorca_bundle_file *f;
-        struct gorca_error err;
+        int rc;
 
         if (!gorca_bundle_is_dir(paths[i]))
             continue;
-        if (!has_manifest(paths[i])) {
-            cli_error("'%s': a directory, but not a capture bundle (no manifest.json); pass "
-                      "the profile file itself",
-                      paths[i]);
-            return CLI_EXIT_ERROR;
-        }
-        gorca_error_init(&err, paths[i]);
-        if (gorca_bundle_open(paths[i], &bundles[i], &err) != GORCA_OK) {
-            cli_error_gorca(&err);
-            return cli_exit_for(err.code);
-        }
+        if ((rc = cli_open_bundle(paths[i], &bundles[i])) != 0)
+            return rc;
         f = gorca_bundle_find(bundles[i], kind, NULL);
         if (f == NULL) {
             cli_error("'%s': the bundle has no %s profile (see its manifest.json%s)", paths[i],
@@ -130,7 +111,6 @@ static int resolve_bundles(const char *cmd, const char **paths, int n, const cha
         }
         paths[i] = f->path;
     }
-    (void)cmd;
     return 0;
 }
 
@@ -155,7 +135,7 @@ int profile_open(const char *cmd, char **paths, int n, const struct profile_opts
     }
     for (int i = 0; i < n; i++)
         in[i] = paths[i];
-    rc = resolve_bundles(cmd, in, n, o->profile, bundles);
+    rc = resolve_bundles(in, n, o->profile, bundles);
     if (rc != 0)
         goto done;
     gorca_error_init(&err, NULL);

@@ -69,6 +69,26 @@ int cli_write_output(const char *path, const void *data, size_t len)
     return 0;
 }
 
+int cli_open_bundle(const char *dir, struct gorca_bundle **b)
+{
+    struct gorca_error err;
+    char manifest[4096];
+    int n;
+
+    *b = NULL;
+    n = snprintf(manifest, sizeof(manifest), "%s/manifest.json", dir);
+    if (n < 0 || (size_t)n >= sizeof(manifest) || access(manifest, F_OK) != 0) {
+        cli_error("'%s': a directory, but not a capture bundle (no manifest.json)", dir);
+        return CLI_EXIT_ERROR;
+    }
+    gorca_error_init(&err, dir);
+    if (gorca_bundle_open(dir, b, &err) != GORCA_OK) {
+        cli_error_gorca(&err);
+        return cli_exit_for(err.code);
+    }
+    return 0;
+}
+
 /* Paths of bundle members handed out by cli_bundle_member; reachable until exit. */
 static char *bundle_paths[8];
 static size_t n_bundle_paths;
@@ -77,22 +97,12 @@ int cli_bundle_member(char **path, enum gorca_input_kind kind)
 {
     struct gorca_bundle *b = NULL;
     const struct gorca_bundle_file *f;
-    struct gorca_error err;
-    char manifest[4096];
-    int n;
+    int rc;
 
     if (!gorca_bundle_is_dir(*path))
         return 0;
-    n = snprintf(manifest, sizeof(manifest), "%s/manifest.json", *path);
-    if (n < 0 || (size_t)n >= sizeof(manifest) || access(manifest, F_OK) != 0) {
-        cli_error("'%s': a directory, but not a capture bundle (no manifest.json)", *path);
-        return CLI_EXIT_ERROR;
-    }
-    gorca_error_init(&err, *path);
-    if (gorca_bundle_open(*path, &b, &err) != GORCA_OK) {
-        cli_error_gorca(&err);
-        return cli_exit_for(err.code);
-    }
+    if ((rc = cli_open_bundle(*path, &b)) != 0)
+        return rc;
     f = gorca_bundle_find(b, kind, NULL);
     if (f == NULL) {
         cli_error("'%s': the capture bundle has no %s file", *path, gorca_input_kind_name(kind));
