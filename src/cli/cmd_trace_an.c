@@ -23,35 +23,29 @@ int an_cli_common(struct an_cli *c, int opt, const char *arg)
     switch (opt) {
     case 'j':
         c->json = 1;
-        return 1;
+        return 0;
     case 'o':
         c->out = arg;
-        return 1;
+        return 0;
     case 'C':
         if (strncmp(arg, "1.", 2) == 0)
             arg += 2;
-        if (cli_parse_u64(arg, &v) != 0 || v < 22 || v > 26) {
-            cli_usage_error(c->cmd, "--compat must be 1.22 .. 1.26, not '%s'", arg);
-            return -1;
-        }
+        if (cli_parse_u64(arg, &v) != 0 || v < 22 || v > 26)
+            return cli_usage_error(c->cmd, "--compat must be 1.22 .. 1.26, not '%s'", arg);
         c->opt.compat_go = (int)v;
-        return 1;
+        return 0;
     case 'n':
-        if (cli_parse_u64(arg, &v) != 0 || v == 0 || v > 1000000) {
-            cli_usage_error(c->cmd, "--top must be a positive number, not '%s'", arg);
-            return -1;
-        }
+        if (cli_parse_u64(arg, &v) != 0 || v == 0 || v > 1000000)
+            return cli_usage_error(c->cmd, "--top must be a positive number, not '%s'", arg);
         c->top = (size_t)v;
         c->opt.top_requests = (size_t)v;
-        return 1;
-    case 'b':
-        if (cli_parse_duration(arg, &c->opt.bucket_ns) != 0 || c->opt.bucket_ns <= 0) {
-            cli_usage_error(c->cmd, "--bucket must be a positive duration, not '%s'", arg);
-            return -1;
-        }
-        return 1;
-    default:
         return 0;
+    case 'b':
+        if (cli_parse_duration(arg, &c->opt.bucket_ns) != 0 || c->opt.bucket_ns <= 0)
+            return cli_usage_error(c->cmd, "--bucket must be a positive duration, not '%s'", arg);
+        return 0;
+    default:
+        return cli_usage_error(c->cmd, "bad option");
     }
 }
 
@@ -177,11 +171,8 @@ int an_cli_simple(int argc, char **argv, const char *cmd, void (*usage)(FILE *),
             usage(stdout);
             return CLI_EXIT_OK;
         }
-        rc = an_cli_common(&c, ch, optarg);
-        if (rc < 0)
-            return CLI_EXIT_USAGE;
-        if (rc == 0)
-            return cli_usage_error(c.cmd, "bad option");
+        if ((rc = an_cli_common(&c, ch, optarg)) != 0)
+            return rc;
     }
     if ((rc = an_cli_operand(&c, argc, argv)) != 0)
         return rc;

@@ -35,8 +35,8 @@ struct an_cli {
     "  --bucket=DUR     timeline bucket width (default 1ms)\n"
 
 void an_cli_init(struct an_cli *c, const char *cmd);
-/* Handles a common option. Returns 1 when handled, 0 when not common, or -1 after printing
- * a usage error (exit CLI_EXIT_USAGE). */
+/* Handles a common option. Returns 0 when handled, else the exit code after printing a usage
+ * error (a bad value, or an option the command does not know). */
 int an_cli_common(struct an_cli *c, int opt, const char *arg);
 /* Takes the single TRACE operand; returns 0 or a usage exit code. */
 int an_cli_operand(struct an_cli *c, int argc, char **argv);

@@ -364,11 +364,8 @@ int cmd_trace_goroutines(int argc, char **argv)
             usage(stdout);
             return CLI_EXIT_OK;
         default:
-            rc = an_cli_common(&c, ch, optarg);
-            if (rc < 0)
-                return CLI_EXIT_USAGE;
-            if (rc == 0)
-                return cli_usage_error(c.cmd, "bad option");
+            if ((rc = an_cli_common(&c, ch, optarg)) != 0)
+                return rc;
         }
     }
     if ((rc = an_cli_operand(&c, argc, argv)) != 0)
