@@ -36,7 +36,7 @@ matrix=(
     "chan|channel_blocking|-consumer-cost 150ms"
     "panic|panic_recovery|"
     "fsync|syscall_blocking|-fsync-bytes 67108864"
-    "dns,mutex|dns_resolution+mutex_contention|"
+    "dns,mutex|dns_resolution+mutex_contention|-lock-hold 3ms"
     "gc,leak|gc_assist+goroutine_leak|-gogc 25"
 )
 versions=()
@@ -45,7 +45,7 @@ for v in ${GORCA_E2E_GO:-1.26 1.22}; do
 done
 [ ${#versions[@]} -gt 0 ] || { v=$(pick_go); [ -n "$v" ] && versions=("$v"); }
 if [ -n "${GORCA_SANITIZED:-}" ]; then
-    matrix=("healthy|none|" "dns,mutex|dns_resolution+mutex_contention|")
+    matrix=("healthy|none|" "dns,mutex|dns_resolution+mutex_contention|-lock-hold 3ms")
     versions=("${versions[0]:-}")
 fi
 if [ -n "${GORCA_E2E_MODES:-}" ]; then
