@@ -28,7 +28,7 @@ matrix=(
     "cpu|scheduler_latency|"
     "dns|dns_resolution|"
     "gc|gc_assist|-gogc 25"
-    "mutex|mutex_contention|"
+    "mutex|mutex_contention|-lock-hold 3ms"
     "outbound|netpoll_blocking|"
     "tls|tls_handshake|"
     "sleep|handler_blocking|"
