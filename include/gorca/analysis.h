@@ -460,6 +460,14 @@ struct gorca_chains_result {
 };
 const struct gorca_chains_result *gorca_analysis_chains(const struct gorca_analysis *an);
 
+/* The same wake-ups by origin: waker_name/waker_stack say where each wake-up came from. A
+ * goroutine that had itself been woken during the wait and passed the wake-up on within a
+ * fifth of the wait (or 100 us) is a relay, and its own origin counts instead. An origin in
+ * the netpoller or a timer ("(netpoller)", "(timer)", "(runtime)") carries the stack where
+ * the goroutine it woke had blocked (e.g. a server reading the next request); a goroutine
+ * origin carries its unblock stack. */
+const struct gorca_chains_result *gorca_analysis_origins(const struct gorca_analysis *an);
+
 /* ---- 8. CPU samples ---------------------------------------------------------------------- */
 
 struct gorca_cpu_result {

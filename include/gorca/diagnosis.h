@@ -207,6 +207,8 @@ struct gorca_diag_config {
     uint64_t leak_min_goroutines; /* and at least this many goroutines in it */
     double tls_cpu_share;         /* handshake share of CPU */
     double gc_cpu_share;          /* GC share of CPU (mark workers + assists) */
+    double event_wait_share;      /* request channel waits whose goroutine-ended part mostly (this
+                                     share) began with another client's request: a long poll */
     uint32_t disabled;            /* bit (1 << cause): rule switched off */
     struct gorca_limits limits;   /* for reading inputs */
 };

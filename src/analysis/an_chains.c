@@ -4,7 +4,14 @@
  * (with the stack where it blocked and its reason), weighted by how long the waiter waited.
  * Edges with the same (waker group, waker stack, waiter group, waiter stack, reason) are
  * summed; wake-ups without a goroutine come from the netpoller, timers or the runtime. Memory
- * grows with the number of distinct edges only. */
+ * grows with the number of distinct edges only.
+ *
+ * A second edge set follows each wake-up to its origin. A goroutine that was itself woken
+ * during the waiter's wait and passes the wake-up on promptly (a relay: a pump, a hub, a
+ * fan-out loop) is not why the waiter waited; whatever woke the relay is. The origin is the
+ * first goroutine up the relay chain that did not pass a wake-up on (with the stack where it
+ * woke the next one), or, when the chain starts in the netpoller or a timer, that runtime
+ * waker with the stack where its goroutine had blocked (reading a request, a response ...). */
 #include <stdlib.h>
 #include "an_int.h"
 
@@ -13,7 +20,7 @@ struct edge {
     size_t next; /* next edge with the same hash, SIZE_MAX = none */
 };
 
-struct an_chains {
+struct edge_set {
     struct an_map by_hash; /* key hash -> first edge index */
     struct edge *e;
     size_t n, cap;
@@ -21,24 +28,42 @@ struct an_chains {
     struct gorca_chains_result pub;
 };
 
+struct an_chains {
+    struct edge_set direct, origin;
+};
+
+/* A relay passes a wake-up on within a fifth of the wait it ends, or within this. */
+#define RELAY_SLACK_NS 100000
+
 struct an_chains *an_chains_new(void)
 {
     return base_calloc(1, sizeof(struct an_chains));
+}
+
+static void set_release(struct edge_set *s)
+{
+    an_map_release(&s->by_hash);
+    base_free(s->e);
+    base_free(s->sorted);
 }
 
 void an_chains_free(struct an_chains *c)
 {
     if (c == NULL)
         return;
-    an_map_release(&c->by_hash);
-    base_free(c->e);
-    base_free(c->sorted);
+    set_release(&c->direct);
+    set_release(&c->origin);
     base_free(c);
 }
 
 const struct gorca_chains_result *an_chains_result(const struct an_chains *c)
 {
-    return &c->pub;
+    return &c->direct.pub;
+}
+
+const struct gorca_chains_result *an_chains_origins(const struct an_chains *c)
+{
+    return &c->origin.pub;
 }
 
 static int same(const struct gorca_chain_edge *a, const struct gorca_chain_edge *b)
@@ -69,6 +94,39 @@ static const char *runtime_waker(const char *reason)
     return "(runtime)";
 }
 
+/* Adds one wait to the edge with key's identity. */
+static int set_add(struct edge_set *s, const struct gorca_chain_edge *key, int64_t wait,
+                   int64_t waker_id, int64_t waiter_id)
+{
+    uint64_t h = edge_hash(key), *first = an_map_get(&s->by_hash, h);
+    struct gorca_chain_edge *e;
+    size_t i;
+
+    for (i = first ? (size_t)*first : SIZE_MAX; i != SIZE_MAX; i = s->e[i].next)
+        if (same(&s->e[i].pub, key))
+            break;
+    if (i == SIZE_MAX) {
+        if (an_grow(&s->e, &s->cap, s->n + 1, sizeof(*s->e)) != 0)
+            return -1;
+        i = s->n++;
+        s->e[i].pub = *key;
+        s->e[i].next = first ? (size_t)*first : SIZE_MAX;
+        if (an_map_put(&s->by_hash, h, i) != 0)
+            return -1;
+    }
+    e = &s->e[i].pub;
+    e->count++;
+    e->wait_ns += wait;
+    if (wait >= e->max_wait_ns) {
+        e->max_wait_ns = wait;
+        e->example_waker = waker_id;
+        e->example_waiter = waiter_id;
+    }
+    s->pub.n_unblocks++;
+    s->pub.total_wait_ns += wait;
+    return 0;
+}
+
 void an_chains_unblock(struct gorca_analysis *an, struct an_g *waiter,
                        const struct gorca_trace_event *ev)
 {
@@ -76,8 +134,6 @@ void an_chains_unblock(struct gorca_analysis *an, struct an_g *waiter,
     struct gorca_chain_edge key;
     struct an_g *waker = NULL;
     int64_t wait;
-    uint64_t h, *first;
-    size_t i;
 
     if (waiter->block_time == 0)
         return;
@@ -90,33 +146,26 @@ void an_chains_unblock(struct gorca_analysis *an, struct an_g *waiter,
     key.waiter_name = waiter->name;
     key.waiter_stack = waiter->block_stack;
     key.reason = waiter->block_reason ? waiter->block_reason : "";
-    c->pub.n_unblocks++;
-    c->pub.total_wait_ns += wait;
-    h = edge_hash(&key);
-    first = an_map_get(&c->by_hash, h);
-    for (i = first ? (size_t)*first : SIZE_MAX; i != SIZE_MAX; i = c->e[i].next)
-        if (same(&c->e[i].pub, &key))
-            break;
-    if (i == SIZE_MAX) {
-        if (an_grow(&c->e, &c->cap, c->n + 1, sizeof(*c->e)) != 0) {
-            an_oom(an);
-            return;
-        }
-        i = c->n++;
-        c->e[i].pub = key;
-        c->e[i].next = first ? (size_t)*first : SIZE_MAX;
-        if (an_map_put(&c->by_hash, h, i) != 0) {
-            an_oom(an);
-            return;
-        }
+    if (set_add(&c->direct, &key, wait, waker ? waker->id : GORCA_TRACE_NONE, waiter->id) != 0) {
+        an_oom(an);
+        return;
     }
-    c->e[i].pub.count++;
-    c->e[i].pub.wait_ns += wait;
-    if (wait >= c->e[i].pub.max_wait_ns) {
-        c->e[i].pub.max_wait_ns = wait;
-        c->e[i].pub.example_waker = waker ? waker->id : GORCA_TRACE_NONE;
-        c->e[i].pub.example_waiter = waiter->id;
+    /* The origin: a relay's own origin, the waking goroutine, or the runtime waker with the
+     * stack the waiter blocked at. */
+    if (waker != NULL && waker->origin_name != NULL && waker->woken_at > waiter->block_time &&
+        (ev->time - waker->woken_at <= wait / 5 || ev->time - waker->woken_at <= RELAY_SLACK_NS)) {
+        key.waker_name = waker->origin_name;
+        key.waker_stack = waker->origin_stack;
+    } else if (waker == NULL) {
+        key.waker_stack = waiter->block_stack;
     }
+    if (set_add(&c->origin, &key, wait, waker ? waker->id : GORCA_TRACE_NONE, waiter->id) != 0) {
+        an_oom(an);
+        return;
+    }
+    waiter->origin_name = key.waker_name;
+    waiter->origin_stack = key.waker_stack;
+    waiter->woken_at = ev->time;
     waiter->block_time = 0;
 }
 
@@ -130,20 +179,24 @@ static int cmp_edge(const void *a, const void *b)
     return strcmp(x->waiter_name, y->waiter_name);
 }
 
-void an_chains_finish(struct gorca_analysis *an)
+static int set_finish(struct edge_set *s)
 {
-    struct an_chains *c = an->chains;
     size_t i;
 
-    c->sorted = base_malloc((c->n + 1) * sizeof(*c->sorted));
-    if (c->sorted == NULL) {
+    s->sorted = base_malloc((s->n + 1) * sizeof(*s->sorted));
+    if (s->sorted == NULL)
+        return -1;
+    for (i = 0; i < s->n; i++)
+        s->sorted[i] = s->e[i].pub;
+    if (s->n > 1)
+        qsort(s->sorted, s->n, sizeof(s->sorted[0]), cmp_edge);
+    s->pub.edges = s->sorted;
+    s->pub.n_edges = s->n;
+    return 0;
+}
+
+void an_chains_finish(struct gorca_analysis *an)
+{
+    if (set_finish(&an->chains->direct) != 0 || set_finish(&an->chains->origin) != 0)
         an_oom(an);
-        return;
-    }
-    for (i = 0; i < c->n; i++)
-        c->sorted[i] = c->e[i].pub;
-    if (c->n > 1)
-        qsort(c->sorted, c->n, sizeof(c->sorted[0]), cmp_edge);
-    c->pub.edges = c->sorted;
-    c->pub.n_edges = c->n;
 }

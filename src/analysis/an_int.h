@@ -145,6 +145,9 @@ struct an_g {
     int64_t block_time;
     uint32_t block_stack;
     const char *block_reason;
+    int64_t woken_at;        /* when it was last woken from a wait (0 never) */
+    const char *origin_name; /* where that wake-up came from (an_chains.c); NULL none */
+    uint32_t origin_stack;
     int64_t sys_p;            /* proc held when the current syscall began (-1 none) */
     uint32_t open_tasks;      /* user tasks begun on it that are still open (an_requests.c) */
     struct an_req_state *req; /* conn.serve / HTTP/2 handler goroutines; owned */
@@ -354,6 +357,7 @@ void an_chains_unblock(struct gorca_analysis *an, struct an_g *waiter,
 void an_chains_finish(struct gorca_analysis *an);
 void an_chains_free(struct an_chains *c);
 const struct gorca_chains_result *an_chains_result(const struct an_chains *c);
+const struct gorca_chains_result *an_chains_origins(const struct an_chains *c);
 
 /* Snapshot of a goroutine's accounting at time t (pending interval included). */
 void an_acct_now(const struct an_g *g, int64_t t, struct an_acct *out);

@@ -898,6 +898,11 @@ const struct gorca_chains_result *gorca_analysis_chains(const struct gorca_analy
     return an_chains_result(an->chains);
 }
 
+const struct gorca_chains_result *gorca_analysis_origins(const struct gorca_analysis *an)
+{
+    return an_chains_origins(an->chains);
+}
+
 const struct gorca_cpu_result *gorca_analysis_cpu(const struct gorca_analysis *an)
 {
     return &an->cpu;

@@ -37,7 +37,7 @@ static void claim(const struct dg_ctx *ctx, struct dg_obs *o)
     int c, cause = -1;
 
     o->cause = -1;
-    if (o->client_io || o->req == DG_REQ_DEBUG)
+    if (o->client_io || o->event_wait || o->req == DG_REQ_DEBUG)
         return;
     for (c = 0; c < GORCA_CAUSE_N; c++) {
         struct dg_claim cl;
@@ -684,6 +684,54 @@ static void attribute_profiles(struct dg_ctx *ctx)
     }
 }
 
+/* Requests that wait for something to happen elsewhere: a long poll or a subscription
+ * answers when another client's request brings news, or when its own poll timeout fires.
+ * Their channel or select waits are the endpoint's design, not a bottleneck: when the wake-ups
+ * that did not come from a timer mostly started with another client's request arriving (the
+ * origins of the blocking chains, through relaying goroutines), the waits are set aside. A
+ * goroutine dump's requests parked at the same site are set aside with them. */
+static void event_waits(struct dg_ctx *ctx)
+{
+    struct dg_tallyv sites = { NULL, 0, 0 };
+    double total = 0;
+    size_t i, k;
+
+    for (i = 0; i < ctx->tr.waits.n; i++) {
+        struct dg_obs *o = &ctx->tr.waits.v[i];
+        double other;
+        int f;
+
+        if (o->req != DG_REQ_YES || (o->cls != DG_CHAN && o->cls != DG_SELECT) ||
+            o->request_woken <= 0 || o->timer_woken < 0)
+            continue;
+        other = 1 - o->timer_woken; /* ended by goroutines */
+        if (o->request_woken < ctx->cfg->event_wait_share * other || o->request_woken < 0.1)
+            continue;
+        o->event_wait = 1;
+        total += o->weight;
+        f = dg_first_user(&o->st, 0);
+        if (f >= 0)
+            dg_tally_addf(ctx, &sites, o->st.f[f], o->st.f[f], o->weight, o->count);
+    }
+    for (i = 0; i < ctx->dm.gs.n && sites.n > 0; i++) {
+        struct dg_obs *o = &ctx->dm.gs.v[i];
+        int f = dg_first_user(&o->st, 0);
+
+        if (o->req != DG_REQ_YES || (o->cls != DG_CHAN && o->cls != DG_SELECT) || f < 0)
+            continue;
+        for (k = 0; k < sites.n && sites.v[k].key != (const void *)o->st.f[f]; k++) {
+        }
+        if (k < sites.n)
+            o->event_wait = 1;
+    }
+    if (sites.n > 0) {
+        dg_tally_sort(&sites);
+        ctx->event_site = sites.v[0].key;
+    }
+    ctx->event_wait_ns = total;
+    dg_tally_release(&sites);
+}
+
 void dg_attribute(struct dg_ctx *ctx)
 {
     int c;
@@ -696,6 +744,7 @@ void dg_attribute(struct dg_ctx *ctx)
     for (c = 0; c < GORCA_CAUSE_N; c++)
         if (!(ctx->cfg->disabled & (1u << c)) && dg_rules[c]->prepare != NULL)
             dg_rules[c]->prepare(ctx);
+    event_waits(ctx);
     claim_all(ctx, &ctx->tr.waits);
     claim_all(ctx, &ctx->dm.gs);
     claim_all(ctx, &ctx->pf.cpu);
@@ -704,4 +753,11 @@ void dg_attribute(struct dg_ctx *ctx)
         attribute_trace(ctx);
     attribute_dump(ctx);
     attribute_profiles(ctx);
+    if (ctx->event_wait_ns > 0 && ctx->req_total_ns > 0)
+        dg_note(ctx,
+                "%s of request time (%s) waited for other clients' requests or a poll timeout%s%s"
+                " (a long poll or subscription): by design, not counted as a cause",
+                dg_pct(ctx, ctx->event_wait_ns / (double)ctx->req_total_ns),
+                dg_dur(ctx, ctx->event_wait_ns), ctx->event_site ? " in " : "",
+                ctx->event_site ? dg_display_func(ctx, ctx->event_site->func) : "");
 }

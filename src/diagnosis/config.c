@@ -33,6 +33,7 @@ void gorca_diag_config_init(struct gorca_diag_config *c)
     c->leak_min_goroutines = 5;
     c->tls_cpu_share = 0.30;
     c->gc_cpu_share = 0.25; /* the GC's own CPU target */
+    c->event_wait_share = 0.60;
     gorca_limits_default(&c->limits);
 }
 
@@ -69,6 +70,7 @@ static const struct key {
       1e12 },
     { "tls_cpu_share", U_RATIO, offsetof(struct gorca_diag_config, tls_cpu_share), 0, 0, 1 },
     { "gc_cpu_share", U_RATIO, offsetof(struct gorca_diag_config, gc_cpu_share), 0, 0, 1 },
+    { "event_wait_share", U_RATIO, offsetof(struct gorca_diag_config, event_wait_share), 0, 0, 1 },
 };
 
 static void set_key(struct gorca_diag_config *c, const struct key *k, double v)

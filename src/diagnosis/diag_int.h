@@ -65,18 +65,23 @@ enum {
 
 struct dg_obs {
     struct dg_stack st;
-    uint8_t cls;        /* enum dg_class */
-    uint8_t src;        /* enum dg_src */
-    int8_t req;         /* DG_REQ_*; set by dg_annotate */
-    int8_t cause;       /* enum gorca_cause claimed for it, -1 none; set by the attribution */
-    int8_t client_io;   /* the server's own connection I/O (slow clients): never a cause */
-    double weight;      /* see enum dg_src */
-    uint64_t count;     /* waits, samples or goroutines */
-    int64_t max_ns;     /* longest single wait (trace), 0 unknown */
-    double timer_woken; /* share of the wait time woken by no goroutine (timers, runtime);
-                           -1 unknown */
-    const char *waker;  /* goroutine group (start function) that woke most of it; NULL */
-    int32_t minutes;    /* dump: longest ", N minutes"; -1 */
+    uint8_t cls;          /* enum dg_class */
+    uint8_t src;          /* enum dg_src */
+    int8_t req;           /* DG_REQ_*; set by dg_annotate */
+    int8_t cause;         /* enum gorca_cause claimed for it, -1 none; set by the attribution */
+    int8_t client_io;     /* the server's own connection I/O (slow clients): never a cause */
+    double weight;        /* see enum dg_src */
+    uint64_t count;       /* waits, samples or goroutines */
+    int64_t max_ns;       /* longest single wait (trace), 0 unknown */
+    double timer_woken;   /* share of the wait time woken by no goroutine (timers, runtime);
+                             -1 unknown */
+    double request_woken; /* share of the wait time that ended when another client's request
+                             arrived (through relaying goroutines: long polls, subscriptions);
+                             -1 unknown */
+    int8_t event_wait;    /* waits for other clients' requests or its own poll timeout: by
+                             design, never a cause (set by the attribution) */
+    const char *waker;    /* goroutine group (start function) that woke most of it; NULL */
+    int32_t minutes;      /* dump: longest ", N minutes"; -1 */
     const struct dg_frame *created_by; /* dump: the go statement of the goroutines; NULL */
     const char *reason;                /* wait reason as recorded, "" unknown */
     const char *input;                 /* input file name */
@@ -317,7 +322,9 @@ struct dg_ctx {
     int64_t req_p50_ns;
     double inflight; /* user request goroutines in the dump */
     struct dg_attr attr[GORCA_CAUSE_N];
-    double client_io_ns;                     /* request time in the server's own connection I/O */
+    double client_io_ns;               /* request time in the server's own connection I/O */
+    double event_wait_ns;              /* request time waiting for other clients (long polls) */
+    const struct dg_frame *event_site; /* where most of it waited */
     const struct dg_frame *leak_creators[8]; /* functions whose spawned goroutines leak */
     size_t n_leak_creators;
     const struct dg_frame *lock_sites[8]; /* functions that hold contended locks */

@@ -72,7 +72,7 @@ static int stack_of(struct dg_ctx *ctx, const struct gorca_analysis *an, struct 
 
 struct waker_info {
     uint32_t stack;
-    double total_ns, timer_ns, top_ns;
+    double total_ns, timer_ns, top_ns, request_ns;
     const char *top; /* waker group with the most wait time */
     int64_t max_ns;
 };
@@ -103,7 +103,7 @@ static struct waker_info *waker_table(const struct gorca_chains_result *ch, size
             w[n++].stack = w[i].stack;
     for (i = 0; i < ch->n_edges; i++) {
         const struct gorca_chain_edge *e = &ch->edges[i];
-        struct waker_info key = { e->waiter_stack, 0, 0, 0, NULL, 0 };
+        struct waker_info key = { e->waiter_stack, 0, 0, 0, 0, NULL, 0 };
         struct waker_info *x = bsearch(&key, w, n, sizeof(*w), cmp_waker);
         const char *name = e->waker_name ? e->waker_name : "";
 
@@ -121,6 +121,54 @@ static struct waker_info *waker_table(const struct gorca_chains_result *ch, size
     }
     *n_out = n;
     return w;
+}
+
+/* Reading what a client sends: the next request on a connection, a request body, HTTP/2
+ * frames. A wake-up that starts there is another client's request arriving. */
+static const char *const incoming_frames[] = { "net/http.(*conn).readRequest",
+                                               "net/http.(*connReader).",
+                                               "net/http.(*body).Read",
+                                               "net/http.(*http2serverConn).readFrames",
+                                               "net/http.(*http2serverConn).readPreface",
+                                               "golang.org/x/net/http2.(*serverConn).readFrames",
+                                               "google.golang.org/grpc/internal/transport.(*"
+                                               "http2Server).HandleStreams",
+                                               NULL };
+
+static int incoming_stack(const struct gorca_analysis *an, uint32_t stack)
+{
+    size_t n = 0, i, k;
+    const uint32_t *fr = gorca_analysis_stack_frames(an, stack, &n);
+
+    for (i = 0; i < n; i++) {
+        const struct gorca_trace_frame *f = gorca_analysis_frame(an, fr[i]);
+        if (f == NULL || f->func == NULL)
+            continue;
+        for (k = 0; incoming_frames[k] != NULL; k++)
+            if (dg_has_prefix(f->func, incoming_frames[k]))
+                return 1;
+    }
+    return 0;
+}
+
+/* From the wake-ups' origins: the wait time each waiter stack spent until another client's
+ * request (or its data) arrived, through however many relaying goroutines. */
+static void request_origins(const struct gorca_analysis *an, struct waker_info *w, size_t n)
+{
+    const struct gorca_chains_result *o = gorca_analysis_origins(an);
+    size_t i;
+
+    for (i = 0; i < o->n_edges; i++) {
+        const struct gorca_chain_edge *e = &o->edges[i];
+        struct waker_info key = { e->waiter_stack, 0, 0, 0, 0, NULL, 0 }, *x;
+
+        if (e->waker_name == NULL || strcmp(e->waker_name, "(netpoller)") != 0 ||
+            !incoming_stack(an, e->waker_stack))
+            continue;
+        x = bsearch(&key, w, n, sizeof(*w), cmp_waker);
+        if (x != NULL)
+            x->request_ns += (double)e->wait_ns;
+    }
 }
 
 static uint8_t class_of(enum gorca_block_class c, const struct dg_stack *st)
@@ -154,11 +202,12 @@ static void blocking(struct dg_ctx *ctx, const struct gorca_analysis *an, struct
         ctx->oom = 1;
         return;
     }
+    request_origins(an, w, n_w);
     for (cls = 0; cls < GORCA_BLOCK_N && !ctx->oom; cls++) {
         const struct gorca_block_profile *bp = gorca_analysis_blocking(an, cls);
         for (i = 0; i < bp->n_samples && !ctx->oom; i++) {
             const struct gorca_block_sample *s = &bp->samples[i];
-            struct waker_info key = { s->stack, 0, 0, 0, NULL, 0 }, *x;
+            struct waker_info key = { s->stack, 0, 0, 0, 0, NULL, 0 }, *x;
             struct dg_obs o;
 
             if (s->delay_ns <= 0)
@@ -175,6 +224,7 @@ static void blocking(struct dg_ctx *ctx, const struct gorca_analysis *an, struct
                 x = bsearch(&key, w, n_w, sizeof(*w), cmp_waker);
                 if (x != NULL && x->total_ns > 0) {
                     o.timer_woken = x->timer_ns / x->total_ns;
+                    o.request_woken = x->request_ns / x->total_ns;
                     o.waker = x->top ? dg_cstr(ctx, x->top) : NULL;
                     o.max_ns = x->max_ns;
                 }

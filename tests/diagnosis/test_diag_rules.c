@@ -119,6 +119,45 @@ TEST(healthy_is_not_accused)
     }
 }
 
+/* A long-poll chat (gen/longpoll): GET /rooms/N/wait holds every request until another
+ * client's POST reaches the room through its delivery goroutine, or the 1 s poll timeout. The
+ * waits are the API's design: nothing at medium or above, and a note that names the wait.
+ * With the long-poll recognition switched off (event_wait_share 1) the same waits read as
+ * channel blocking, so the recognition is what keeps the service from being accused. */
+TEST(long_polls_are_not_accused)
+{
+    static const char *const fixtures[] = { "testdata/diagnosis/longpoll-go1.26",
+                                            "testdata/diagnosis/longpoll-go1.22" };
+    struct gorca_diag_config off;
+    size_t i, k;
+
+    gorca_diag_config_init(&off);
+    off.event_wait_share = 1;
+    for (i = 0; i < 2; i++) {
+        struct gorca_diagnosis *d = diag_run(NULL, fixtures[i], NULL);
+        int noted = 0;
+        ASSERT_TRUE(d != NULL);
+        ASSERT_TRUE(well_formed(d));
+        if (diag_count_at_least(d, GORCA_SEV_MEDIUM) != 0) {
+            test_fail_msg(__FILE__, __LINE__, "%s: %s at %s", fixtures[i],
+                          gorca_cause_id(d->findings[0].cause),
+                          gorca_severity_name(d->findings[0].severity));
+            gorca_diagnosis_free(d);
+            return;
+        }
+        ASSERT_TRUE(diag_find(d, "channel_blocking") == NULL);
+        for (k = 0; k < d->n_notes; k++)
+            if (strstr(d->notes[k], "long poll") && strstr(d->notes[k], "main.(*chat).wait"))
+                noted = 1;
+        ASSERT_TRUE(noted);
+        gorca_diagnosis_free(d);
+        d = diag_run(&off, fixtures[i], NULL);
+        ASSERT_TRUE(d != NULL && d->n_findings > 0);
+        ASSERT_STREQ(gorca_cause_id(d->findings[0].cause), "channel_blocking");
+        gorca_diagnosis_free(d);
+    }
+}
+
 TEST(mixes_report_both_ranked_by_share)
 {
     static const struct {
@@ -401,6 +440,7 @@ TEST(profiles_without_trace)
 TEST_MAIN({
     RUN(top_cause_per_mode);
     RUN(healthy_is_not_accused);
+    RUN(long_polls_are_not_accused);
     RUN(mixes_report_both_ranked_by_share);
     RUN(dns_lookups_take_the_servers_delay);
     RUN(sleep_waits_are_the_query_delay);
