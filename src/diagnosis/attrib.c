@@ -681,6 +681,12 @@ static void attribute_profiles(struct dg_ctx *ctx)
         const struct dg_obs *o = &ctx->pf.cpu.v[i];
         if (o->req == DG_REQ_YES && o->cause >= 0 && o->cause != GORCA_CAUSE_MUTEX_CONTENTION)
             ctx->attr[o->cause].cpu_ns += o->weight;
+        /* A panic's deferred code deep in a recursion: the profiler's depth limit cut the
+         * stack before the goroutine's root, so whether it serves a request is unknown. The
+         * panic is still seen (the rule rates CPU-only panics low). */
+        else if (o->req == DG_REQ_NO && o->cause == GORCA_CAUSE_PANIC_RECOVERY &&
+                 o->st.n >= DG_CPU_MAX_DEPTH)
+            ctx->attr[o->cause].cpu_ns += o->weight;
     }
 }
 

@@ -74,7 +74,9 @@ static void evaluate(struct dg_ctx *ctx)
 {
     struct dg_attr *a = &ctx->attr[GORCA_CAUSE_PANIC_RECOVERY];
     struct origin org = { NULL, NULL };
-    double in_serve = 0, panicking = 0, best = 0;
+    double in_serve = 0, panicking = 0, best = 0, cpu_best = 0, cpu_share = 0;
+    const struct dg_frame *cpu_site = NULL;
+    int best_cpu = 0;
     const char *site, *handler;
     struct dg_fb *fb;
     size_t i;
@@ -90,15 +92,27 @@ static void evaluate(struct dg_ctx *ctx)
     }
     if (a->ns <= 0 && a->gor <= 0 && a->cpu_ns <= 0 && ctx->dm.panic_text == NULL)
         return;
-    /* The origin from the heaviest panicking observation. */
-    for (i = 0; i < ctx->tr.waits.n + ctx->dm.gs.n; i++) {
-        const struct dg_obs *o =
-            i < ctx->tr.waits.n ? &ctx->tr.waits.v[i] : &ctx->dm.gs.v[i - ctx->tr.waits.n];
-        if (o->cause == GORCA_CAUSE_PANIC_RECOVERY && o->weight > best) {
+    /* The origin from the heaviest panicking observation (waits and goroutines first, then
+     * CPU samples), and the recovery code the CPU samples run. */
+    for (i = 0; i < ctx->tr.waits.n + ctx->dm.gs.n + ctx->pf.cpu.n; i++) {
+        size_t k = i - ctx->tr.waits.n - ctx->dm.gs.n;
+        const struct dg_obs *o = i < ctx->tr.waits.n ? &ctx->tr.waits.v[i]
+                                 : i < ctx->tr.waits.n + ctx->dm.gs.n
+                                     ? &ctx->dm.gs.v[i - ctx->tr.waits.n]
+                                     : &ctx->pf.cpu.v[k];
+        int cpu = i >= ctx->tr.waits.n + ctx->dm.gs.n;
+        if (o->cause != GORCA_CAUSE_PANIC_RECOVERY)
+            continue;
+        if (cpu && o->site >= 0 && o->weight > cpu_best) {
+            cpu_site = o->st.f[o->site];
+            cpu_best = o->weight;
+        }
+        if ((!cpu || org.user == NULL || best_cpu) && o->weight > best) {
             struct origin x = origin_of(&o->st);
             if (x.user != NULL) {
                 org = x;
                 best = o->weight;
+                best_cpu = cpu;
             }
         }
     }
@@ -108,6 +122,7 @@ static void evaluate(struct dg_ctx *ctx)
     dg_tally_sort(&a->sites);
     dg_tally_sort(&a->handlers);
     site = a->sites.n ? dg_display_func(ctx, ((const struct dg_frame *)a->sites.v[0].key)->func)
+           : cpu_site ? dg_display_func(ctx, cpu_site->func)
                       : "the recovery code";
     handler = org.user        ? dg_display_func(ctx, org.user->func)
               : a->handlers.n ? dg_display_func(ctx, a->handlers.v[0].key)
@@ -127,13 +142,30 @@ static void evaluate(struct dg_ctx *ctx)
                     1, "count");
     if (in_serve >= 2 && fb->f.severity < GORCA_SEV_MEDIUM && (a->ns > 0 || a->gor > 0))
         dg_severity_at_least(fb, GORCA_SEV_MEDIUM);
-    if (a->cpu_ns > 0 && ctx->pf.cpu_total_ns > 0)
+    if (a->cpu_ns > 0 && ctx->pf.cpu_total_ns > 0) {
+        cpu_share = a->cpu_ns / ctx->pf.cpu_total_ns;
         dg_evidence(fb, ctx->pf.cpu_input, "panic_cpu_share", "share of CPU inside panics",
-                    a->cpu_ns / ctx->pf.cpu_total_ns, "ratio");
+                    cpu_share, "ratio");
+        if (cpu_site != NULL)
+            dg_location(fb, cpu_site, "recovery code", 1);
+    }
     if (a->ns <= 0 && a->gor <= 0) {
         /* A crash log, or panics seen only in the CPU profile: real, but unmeasured. */
         fb->f.severity = ctx->dm.panic_text ? GORCA_SEV_MEDIUM : GORCA_SEV_LOW;
-        dg_set_score(fb, 0.2, 0.8);
+        dg_set_score(fb, ctx->dm.panic_text || cpu_share > 0.2 ? 0.2 : cpu_share, 0.8);
+        if (ctx->dm.panic_text == NULL) {
+            dg_title(fb, "%s panics%s%s, recovered in %s: %s of CPU inside panics", handler,
+                     org.kind ? " (" : "", org.kind ? dg_printf(ctx, "%s)", org.kind) : "", site,
+                     dg_pct(ctx, cpu_share));
+            dg_explain(fb,
+                       "The CPU profile shows goroutines inside a panic%s: unwinding it and "
+                       "the deferred recovery code (%s) take %s of the CPU. Each panicking "
+                       "request fails (the client gets an error) although the process "
+                       "survives; the trace shows no request latency spent there.",
+                       org.kind ? dg_printf(ctx, " (%s in %s)", org.kind, handler) : "", site,
+                       dg_pct(ctx, cpu_share));
+            goto advice;
+        }
     }
     dg_title(fb,
              "%s panics%s%s and requests wait in the recovery code %s: %s of request "
@@ -149,6 +181,7 @@ static void evaluate(struct dg_ctx *ctx)
         handler, org.kind ? dg_printf(ctx, " with \"%s\"", org.kind) : "", site, dg_dur(ctx, a->ns),
         in_serve > 0 ? dg_printf(ctx, "; %.0f connections were stuck there in the dump", in_serve)
                      : "");
+advice:
     dg_advice(fb,
               "Fix the panic in %s%s: recovering keeps the process alive but the request "
               "still fails.",

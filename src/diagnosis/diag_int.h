@@ -90,6 +90,10 @@ struct dg_obs {
     double conf;     /* confidence of the claim, 0..1 */
 };
 
+/* Frames the runtime keeps of a CPU profile sample's stack: a sample with this many was cut
+ * before its goroutine's root. */
+#define DG_CPU_MAX_DEPTH 64
+
 struct dg_obsv {
     struct dg_obs *v; /* base_malloc'd */
     size_t n, cap;

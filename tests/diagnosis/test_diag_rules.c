@@ -158,6 +158,33 @@ TEST(long_polls_are_not_accused)
     }
 }
 
+/* Requests that panic 3000 calls deep (gen/deeppanic): the CPU profile keeps 64 frames, so
+ * the samples inside the panic never reach the request's root. The panic is still the top
+ * finding, rated low (latency is fine, the requests fail), naming the panic site, its kind
+ * and the recovery code, with its share of CPU. */
+TEST(deep_panics_are_seen_in_cut_stacks)
+{
+    static const char *const fixtures[] = { "testdata/diagnosis/deeppanic-go1.26",
+                                            "testdata/diagnosis/deeppanic-go1.22" };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct gorca_diagnosis *d = diag_run(NULL, fixtures[i], NULL);
+        const struct gorca_finding *f;
+        ASSERT_TRUE(d != NULL);
+        ASSERT_TRUE(well_formed(d));
+        ASSERT_TRUE(d->n_findings > 0);
+        f = &d->findings[0];
+        ASSERT_STREQ(gorca_cause_id(f->cause), "panic_recovery");
+        ASSERT_TRUE(f->severity == GORCA_SEV_LOW);
+        ASSERT_TRUE(diag_has_location(f, "main.(*rule).apply", "panic site"));
+        ASSERT_TRUE(diag_has_location(f, "main.main.recovering.func4.1", "recovery code"));
+        ASSERT_TRUE(strstr(f->title, "nil pointer dereference") != NULL);
+        ASSERT_TRUE(diag_evidence(f, "panic_cpu_share") >= 0.2);
+        gorca_diagnosis_free(d);
+    }
+}
+
 TEST(mixes_report_both_ranked_by_share)
 {
     static const struct {
@@ -441,6 +468,7 @@ TEST_MAIN({
     RUN(top_cause_per_mode);
     RUN(healthy_is_not_accused);
     RUN(long_polls_are_not_accused);
+    RUN(deep_panics_are_seen_in_cut_stacks);
     RUN(mixes_report_both_ranked_by_share);
     RUN(dns_lookups_take_the_servers_delay);
     RUN(sleep_waits_are_the_query_delay);
