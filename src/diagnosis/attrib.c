@@ -597,7 +597,7 @@ static void claimed_cpu(struct dg_ctx *ctx)
 static void attribute_trace(struct dg_ctx *ctx)
 {
     struct dg_tallyv frames = { NULL, 0, 0 };
-    double g, t;
+    double g, t, p;
     size_t i;
 
     stw_overlap(ctx);
@@ -611,14 +611,19 @@ static void attribute_trace(struct dg_ctx *ctx)
         return;
     attribute_trace_waits(ctx);
     /* Requests wait for a P in proportion to who holds the Ps: the GC, TLS handshakes (the
-     * service's own or its clients'), or everything else (scheduler latency proper). */
+     * service's own or its clients'), panics being unwound and reported, or everything else
+     * (scheduler latency proper). */
     g = ctx->pf.cpu_total_ns > 0 ? gc_share_of_cpu(ctx) : gc_share_of_runnable(ctx);
     t = ctx->pf.cpu_total_ns > 0 ? cause_share_of_cpu(ctx, GORCA_CAUSE_TLS_HANDSHAKE) : 0;
+    p = ctx->pf.cpu_total_ns > 0 ? cause_share_of_cpu(ctx, GORCA_CAUSE_PANIC_RECOVERY) : 0;
     if (g + t > 1)
         t = 1 - g;
-    add_measured(ctx, GORCA_CAUSE_SCHEDULER_LATENCY, DG_RUNNABLE, 1 - g - t, 0.9, get_sched);
+    if (g + t + p > 1)
+        p = 1 - g - t;
+    add_measured(ctx, GORCA_CAUSE_SCHEDULER_LATENCY, DG_RUNNABLE, 1 - g - t - p, 0.9, get_sched);
     add_measured(ctx, GORCA_CAUSE_GC_ASSIST, DG_RUNNABLE, g, 0.7, get_sched);
     add_measured(ctx, GORCA_CAUSE_TLS_HANDSHAKE, DG_RUNNABLE, t, 0.7, get_sched);
+    add_measured(ctx, GORCA_CAUSE_PANIC_RECOVERY, DG_RUNNABLE, p, 0.7, get_sched);
     add_measured(ctx, GORCA_CAUSE_GC_ASSIST, DG_GC, 1, 1.0, get_assist);
     add_measured(ctx, GORCA_CAUSE_GC_STW, DG_OTHER, 1, 1.0, get_stw);
     critical_sections(ctx);

@@ -149,8 +149,9 @@ static void evaluate(struct dg_ctx *ctx)
         if (cpu_site != NULL)
             dg_location(fb, cpu_site, "recovery code", 1);
     }
-    if (a->ns <= 0 && a->gor <= 0) {
-        /* A crash log, or panics seen only in the CPU profile: real, but unmeasured. */
+    if (a->gor <= 0 && fb->f.latency_share < ctx->cfg->share_low) {
+        /* A crash log, or panics seen (almost) only in the CPU profile: real, but not what
+         * requests wait for. */
         fb->f.severity = ctx->dm.panic_text ? GORCA_SEV_MEDIUM : GORCA_SEV_LOW;
         dg_set_score(fb, ctx->dm.panic_text || cpu_share > 0.2 ? 0.2 : cpu_share, 0.8);
         if (ctx->dm.panic_text == NULL) {

@@ -185,6 +185,32 @@ TEST(deep_panics_are_seen_in_cut_stacks)
     }
 }
 
+/* Panics whose recovery reports every goroutine's stack (gen/deeppanic -dump-all, 3000
+ * parked goroutines): the reports hold the Ps, so requests wait runnable. That wait belongs to
+ * the panics (the CPU inside them), not to scheduler latency: panic_recovery is the top
+ * finding, high, with most of the latency, and scheduler latency keeps only the rest. */
+TEST(panic_reports_own_the_cpu_they_take)
+{
+    static const char *const fixtures[] = { "testdata/diagnosis/panicdump-go1.26",
+                                            "testdata/diagnosis/panicdump-go1.22" };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct gorca_diagnosis *d = diag_run(NULL, fixtures[i], NULL);
+        const struct gorca_finding *f, *s;
+        ASSERT_TRUE(d != NULL);
+        ASSERT_TRUE(well_formed(d));
+        ASSERT_TRUE(d->n_findings > 0);
+        f = &d->findings[0];
+        ASSERT_STREQ(gorca_cause_id(f->cause), "panic_recovery");
+        ASSERT_TRUE(f->severity >= GORCA_SEV_HIGH && f->latency_share >= 0.5);
+        ASSERT_TRUE(diag_has_location(f, "main.(*rule).apply", "panic site"));
+        s = diag_find(d, "scheduler_latency");
+        ASSERT_TRUE(s == NULL || s->latency_share < 0.1);
+        gorca_diagnosis_free(d);
+    }
+}
+
 TEST(mixes_report_both_ranked_by_share)
 {
     static const struct {
@@ -469,6 +495,7 @@ TEST_MAIN({
     RUN(healthy_is_not_accused);
     RUN(long_polls_are_not_accused);
     RUN(deep_panics_are_seen_in_cut_stacks);
+    RUN(panic_reports_own_the_cpu_they_take);
     RUN(mixes_report_both_ranked_by_share);
     RUN(dns_lookups_take_the_servers_delay);
     RUN(sleep_waits_are_the_query_delay);

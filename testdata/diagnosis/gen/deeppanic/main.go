@@ -6,6 +6,10 @@
 // panic do not reach the request's root frames. Latency stays low: the problem is the failing
 // requests and the CPU their panics burn.
 //
+// With -dump-all the middleware writes every goroutine's stack instead (runtime.Stack with
+// all=true stops the world and walks -parked idle goroutines): then the panics cost the
+// other requests CPU and latency.
+//
 // Listens on 127.0.0.1 (random port), mounts net/http/pprof, prints one JSON ready line like
 // the scenario service, exits after -max-lifetime.
 package main
@@ -58,11 +62,21 @@ var errLog struct {
 	n int
 }
 
+var dumpAll bool
+
+func stack() string {
+	if !dumpAll {
+		return string(debug.Stack())
+	}
+	buf := make([]byte, 4<<20)
+	return string(buf[:runtime.Stack(buf, true)])
+}
+
 func recovering(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
-				st := string(debug.Stack())
+				st := stack()
 				errLog.Lock()
 				errLog.n++
 				fmt.Fprintf(errLog.w, "panic #%d in %s: %v (%d stack lines)\n", errLog.n, r.URL.Path, v, strings.Count(st, "\n"))
@@ -77,7 +91,13 @@ func recovering(h http.HandlerFunc) http.HandlerFunc {
 func main() {
 	depth := flag.Int("depth", 3000, "rules in the discount chain")
 	life := flag.Duration("max-lifetime", 2*time.Minute, "exit after this long")
+	flag.BoolVar(&dumpAll, "dump-all", false, "report every goroutine's stack on a panic")
+	parked := flag.Int("parked", 0, "idle goroutines parked on a channel (connections, workers)")
 	flag.Parse()
+	idle := make(chan struct{})
+	for i := 0; i < *parked; i++ {
+		go func() { <-idle }()
+	}
 	errLog.w = io.Discard
 	rules := chain(*depth)
 	http.HandleFunc("/eval", recovering(func(w http.ResponseWriter, r *http.Request) {

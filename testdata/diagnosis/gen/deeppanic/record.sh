@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Records the panic fixture: builds deeppanic with Go VERSION, drives /eval and /price with the scenario
 # load generator, captures a 1 s window with gorca capture and trims it like
-# testdata/diagnosis/record.sh.    usage: record.sh VERSION OUTDIR
+# testdata/diagnosis/record.sh.    usage: record.sh VERSION OUTDIR [SERVICE FLAGS...]
 set -eu
 cd "$(dirname "$0")/../../../.."
-v=$1 out=$2
+v=$1 out=$2; shift 2
 G=${GORCA_BIN:-$PWD/build/gorca}
 go=$(scripts/go-env.sh "$v")
 bins=$(testdata/go/scenarios/build.sh "$v")
@@ -13,7 +13,7 @@ svc= lg=
 trap '[ -n "$lg" ] && kill $lg 2>/dev/null; [ -n "$svc" ] && kill $svc 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 (cd testdata/diagnosis/gen/deeppanic && GOTOOLCHAIN=local GOPROXY=off GO111MODULE=off GOCACHE=$tmp/cache \
     "$go" build -o "$tmp/deeppanic" .)
-"$tmp/deeppanic" >"$tmp/svc" 2>"$tmp/svc.err" &
+"$tmp/deeppanic" "$@" >"$tmp/svc" 2>"$tmp/svc.err" &
 svc=$!
 for _ in $(seq 300); do grep -q '"ready"' "$tmp/svc" 2>/dev/null && break; sleep 0.1; done
 url=$(python3 -c 'import json,sys;print(json.loads(open(sys.argv[1]).readline())["url"])' "$tmp/svc")
