@@ -11,7 +11,9 @@
  * fan-out loop) is not why the waiter waited; whatever woke the relay is. The origin is the
  * first goroutine up the relay chain that did not pass a wake-up on (with the stack where it
  * woke the next one), or, when the chain starts in the netpoller or a timer, that runtime
- * waker with the stack where its goroutine had blocked (reading a request, a response ...). */
+ * waker with the stack where its goroutine had blocked (reading a request, a response ...).
+ * A goroutine created right after its creator was woken (an accept loop starting a
+ * connection's goroutine) inherits the creator's origin. */
 #include <stdlib.h>
 #include "an_int.h"
 
@@ -167,6 +169,29 @@ void an_chains_unblock(struct gorca_analysis *an, struct an_g *waiter,
     waiter->origin_stack = key.waker_stack;
     waiter->woken_at = ev->time;
     waiter->block_time = 0;
+}
+
+/* A goroutine created by one that had just been woken (an accept loop starting a
+ * connection's goroutine) carries on its creator's origin, as a relay would. */
+#define CREATE_SLACK_NS 1000000
+
+void an_chains_create(struct gorca_analysis *an, struct an_g *child,
+                      const struct gorca_trace_event *ev)
+{
+    struct an_g *creator = NULL;
+
+    if (ev->g != GORCA_TRACE_NONE && ev->g != child->id)
+        creator = an_g_find(an, ev->g);
+    child->woken_at = ev->time;
+    if (creator == NULL) {
+        child->origin_name = NULL;
+    } else if (creator->origin_name != NULL && ev->time - creator->woken_at <= CREATE_SLACK_NS) {
+        child->origin_name = creator->origin_name;
+        child->origin_stack = creator->origin_stack;
+    } else {
+        child->origin_name = creator->name;
+        child->origin_stack = ev->stack;
+    }
 }
 
 static int cmp_edge(const void *a, const void *b)

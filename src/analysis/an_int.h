@@ -354,6 +354,8 @@ const struct gorca_requests_result *an_reqs_result(const struct an_reqs *r);
 struct an_chains *an_chains_new(void);
 void an_chains_unblock(struct gorca_analysis *an, struct an_g *waiter,
                        const struct gorca_trace_event *ev);
+void an_chains_create(struct gorca_analysis *an, struct an_g *child,
+                      const struct gorca_trace_event *ev);
 void an_chains_finish(struct gorca_analysis *an);
 void an_chains_free(struct an_chains *c);
 const struct gorca_chains_result *an_chains_result(const struct an_chains *c);

@@ -378,6 +378,8 @@ static void go_transition(struct gorca_analysis *an, const struct gorca_trace_ev
         case GORCA_TRACE_GO_RUNNABLE:
             if (st->from == GORCA_TRACE_GO_WAITING)
                 an_chains_unblock(an, g, ev);
+            else if (st->from == GORCA_TRACE_GO_NOT_EXIST)
+                an_chains_create(an, g, ev);
             g->runnable_since = st->from == GORCA_TRACE_GO_UNDETERMINED ? 0 : t;
             g->runnable_from_net = (uint8_t)was_net;
             set_cat(an, g, CAT_RUNNABLE, 0, t);

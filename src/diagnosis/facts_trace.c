@@ -123,9 +123,10 @@ static struct waker_info *waker_table(const struct gorca_chains_result *ch, size
     return w;
 }
 
-/* Reading what a client sends: the next request on a connection, a request body, HTTP/2
- * frames. A wake-up that starts there is another client's request arriving. */
-static const char *const incoming_frames[] = { "net/http.(*conn).readRequest",
+/* Reading what a client sends: a new connection, the next request on a connection, a request
+ * body, HTTP/2 frames. A wake-up that starts there is another client's request arriving. */
+static const char *const incoming_frames[] = { "net/http.(*Server).Serve",
+                                               "net/http.(*conn).readRequest",
                                                "net/http.(*connReader).",
                                                "net/http.(*body).Read",
                                                "net/http.(*http2serverConn).readFrames",
