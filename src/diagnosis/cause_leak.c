@@ -37,6 +37,7 @@ struct leak {
     int32_t minutes;         /* full dump: longest wait */
     int64_t first, last;     /* trace: offsets of the first and last creation */
     int from_dumps, from_trace;
+    int partial; /* trace: others of their kind finish; these outlived them all by far */
 };
 
 static int infra(const char *root)
@@ -145,11 +146,22 @@ static size_t find_leaks(const struct dg_ctx *ctx, struct leak *out, size_t max)
         const struct dg_group *g = &ctx->tr.groups[i];
         struct leak *k;
 
+        uint64_t alive;
+        int partial;
+
         if (g->system || infra(g->name) || g->created < cfg->leak_min_goroutines)
             continue;
-        if ((double)g->alive_end < 0.8 * (double)g->created || g->alive_life_ns <= 0 ||
-            (double)g->alive_wait_ns < 0.8 * (double)g->alive_life_ns)
+        /* Nearly all of them still blocked at the end; or, when others of their kind finish,
+         * a steady number blocked far longer than any finished one lived. */
+        partial = (double)g->alive_end < 0.8 * (double)g->created;
+        if (!partial &&
+            (g->alive_life_ns <= 0 || (double)g->alive_wait_ns < 0.8 * (double)g->alive_life_ns))
             continue;
+        if (partial &&
+            (g->finished < cfg->leak_min_goroutines || g->stale < cfg->leak_min_goroutines ||
+             g->stale_life_ns <= 0 || (double)g->stale_wait_ns < 0.8 * (double)g->stale_life_ns))
+            continue;
+        alive = partial ? g->stale : g->alive_end;
         if ((double)(g->last_create - g->first_create) < 0.5 * (double)ctx->tr.dur_ns)
             continue; /* a burst at start-up, not a steady leak */
         k = find(out, n, g->name);
@@ -163,10 +175,12 @@ static size_t find_leaks(const struct dg_ctx *ctx, struct leak *out, size_t max)
             k->minutes = -1;
         }
         k->created = g->created;
-        k->alive = g->alive_end;
+        k->alive = alive;
         k->first = g->first_create;
         k->last = g->last_create;
-        k->wait_share = (double)g->alive_wait_ns / (double)g->alive_life_ns;
+        k->partial = partial;
+        k->wait_share = partial ? (double)g->stale_wait_ns / (double)g->stale_life_ns
+                                : (double)g->alive_wait_ns / (double)g->alive_life_ns;
         k->from_trace = 1;
     }
     n = drop_churn(ctx, out, n);
@@ -283,11 +297,13 @@ static void evaluate(struct dg_ctx *ctx)
                                (long long)k->old_n, (long long)k->new_n)
                    : dg_printf(ctx,
                                "%llu were created during the trace and %llu are "
-                               "still blocked at its end",
-                               (unsigned long long)k->created, (unsigned long long)k->alive),
+                               "still blocked at its end%s",
+                               (unsigned long long)k->created, (unsigned long long)k->alive,
+                               k->partial ? ", far longer than any that finished lived" : ""),
                k->from_dumps && k->from_trace
-                   ? dg_printf(ctx, " (the trace agrees: %llu of %llu created are still blocked)",
-                               (unsigned long long)k->alive, (unsigned long long)k->created)
+                   ? dg_printf(ctx, " (the trace agrees: %llu of %llu created are still blocked%s)",
+                               (unsigned long long)k->alive, (unsigned long long)k->created,
+                               k->partial ? ", far longer than any that finished lived" : "")
                    : "",
                a->ns > 0 && creator
                    ? dg_printf(ctx,

@@ -143,6 +143,11 @@ struct dg_group {
     int64_t alive_wait_ns;             /* waiting time of those */
     int64_t alive_life_ns;             /* their lifetime inside the trace */
     int64_t first_create, last_create; /* offsets */
+    uint64_t finished;                 /* members created during the trace that ended in it */
+    int64_t max_life_ns;               /* the longest life among those */
+    uint64_t stale;        /* alive at the end, older than ten times that (and 100 ms) */
+    int64_t stale_wait_ns; /* waiting time of those */
+    int64_t stale_life_ns; /* their lifetime inside the trace */
 };
 
 struct dg_bucket {

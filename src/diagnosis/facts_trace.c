@@ -321,6 +321,8 @@ static void sched_facts(struct dg_ctx *ctx, const struct gorca_analysis *an)
     ctx->tr.cpu_samples = gorca_analysis_cpu(an)->samples;
 }
 
+#define STALE_MIN_NS 100000000 /* 100 ms */
+
 static void group_facts(struct dg_ctx *ctx, const struct gorca_analysis *an, int64_t t0, int64_t t1)
 {
     size_t n_groups = 0, n_rows = 0, i;
@@ -369,7 +371,32 @@ static void group_facts(struct dg_ctx *ctx, const struct gorca_analysis *an, int
                     waited += g->wait_ns[c];
             d->alive_wait_ns += waited;
             d->alive_life_ns += t1 - g->creation_ns;
+        } else {
+            d->finished++;
+            if (g->end_ns - g->creation_ns > d->max_life_ns)
+                d->max_life_ns = g->end_ns - g->creation_ns;
         }
+    }
+    /* Stale: alive at the end of the trace and blocked far longer than any of their kind
+     * that finished lived (a partial leak, such as the losers of hedged calls). */
+    for (i = 0; i < n_rows; i++) {
+        const struct gorca_trace_goroutine *g = &rows[i];
+        struct dg_group *d;
+        int64_t waited = 0, age;
+        int c;
+
+        if (g->group >= n_groups || g->creation_ns <= t0 || g->end_ns != 0)
+            continue;
+        d = &ctx->tr.groups[g->group];
+        age = t1 - g->creation_ns;
+        if (d->finished == 0 || age <= 10 * d->max_life_ns || age <= STALE_MIN_NS)
+            continue;
+        for (c = 0; c < GORCA_BLOCK_N; c++)
+            if (c != GORCA_BLOCK_SCHED)
+                waited += g->wait_ns[c];
+        d->stale++;
+        d->stale_wait_ns += waited;
+        d->stale_life_ns += age;
     }
 }
 

@@ -211,6 +211,35 @@ TEST(panic_reports_own_the_cpu_they_take)
     }
 }
 
+/* Hedged calls whose losers leak (gen/hedge): most attempt goroutines finish, a steady share
+ * block forever on their result send. The dumps show the growth; the trace must agree too —
+ * not by "nearly all still alive" (most finish) but by the ones blocked far longer than any
+ * finished attempt lived — so the leak is confirmed from both sides and rated high. */
+TEST(partial_leaks_are_confirmed_by_the_trace)
+{
+    static const char *const fixtures[] = { "testdata/diagnosis/hedge-go1.26",
+                                            "testdata/diagnosis/hedge-go1.22" };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct gorca_diagnosis *d = diag_run(NULL, fixtures[i], NULL);
+        const struct gorca_finding *f;
+        double created, alive;
+        ASSERT_TRUE(d != NULL);
+        ASSERT_TRUE(well_formed(d));
+        ASSERT_TRUE(d->n_findings > 0);
+        f = &d->findings[0];
+        ASSERT_STREQ(gorca_cause_id(f->cause), "goroutine_leak");
+        ASSERT_TRUE(f->severity == GORCA_SEV_HIGH);
+        ASSERT_TRUE(strstr(f->title, "main.(*quoter).quote.func1") != NULL);
+        created = diag_evidence(f, "created_in_capture");
+        alive = diag_evidence(f, "alive_at_end");
+        ASSERT_TRUE(alive >= 20 && alive < 0.5 * created);
+        ASSERT_TRUE(diag_has_location(f, "main.(*quoter).quote", "creation site"));
+        gorca_diagnosis_free(d);
+    }
+}
+
 TEST(mixes_report_both_ranked_by_share)
 {
     static const struct {
@@ -496,6 +525,7 @@ TEST_MAIN({
     RUN(long_polls_are_not_accused);
     RUN(deep_panics_are_seen_in_cut_stacks);
     RUN(panic_reports_own_the_cpu_they_take);
+    RUN(partial_leaks_are_confirmed_by_the_trace);
     RUN(mixes_report_both_ranked_by_share);
     RUN(dns_lookups_take_the_servers_delay);
     RUN(sleep_waits_are_the_query_delay);
