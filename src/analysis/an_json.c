@@ -437,17 +437,12 @@ static void requests(struct jw *w, const struct gorca_analysis *an)
     jw_end(w);
 }
 
-static void chains(struct jw *w, const struct gorca_analysis *an, size_t max)
+static void edge_list(struct jw *w, const struct gorca_analysis *an, const char *key,
+                      const struct gorca_chains_result *c, size_t max)
 {
-    const struct gorca_chains_result *c = gorca_analysis_chains(an);
     size_t i;
 
-    jw_key(w, "chains");
-    jw_obj(w);
-    jw_ku64(w, "unblocks", c->n_unblocks);
-    jw_ki64(w, "total_wait_ns", c->total_wait_ns);
-    jw_ku64(w, "n_edges", c->n_edges);
-    jw_key(w, "edges");
+    jw_key(w, key);
     jw_arr(w);
     for (i = 0; i < c->n_edges && i < max; i++) {
         const struct gorca_chain_edge *e = &c->edges[i];
@@ -465,6 +460,20 @@ static void chains(struct jw *w, const struct gorca_analysis *an, size_t max)
         jw_end(w);
     }
     jw_end(w);
+}
+
+/* The edges, then the same wake-ups by origin (waker = where the wake-up came from). */
+static void chains(struct jw *w, const struct gorca_analysis *an, size_t max)
+{
+    const struct gorca_chains_result *c = gorca_analysis_chains(an);
+
+    jw_key(w, "chains");
+    jw_obj(w);
+    jw_ku64(w, "unblocks", c->n_unblocks);
+    jw_ki64(w, "total_wait_ns", c->total_wait_ns);
+    jw_ku64(w, "n_edges", c->n_edges);
+    edge_list(w, an, "edges", c, max);
+    edge_list(w, an, "origin_edges", gorca_analysis_origins(an), max);
     jw_end(w);
 }
 

@@ -1,6 +1,7 @@
 /* `gorca trace chains`: who woke whom. Every unblock is an edge from the waking goroutine to
  * the waiter; edges with the same groups, stacks and reason are summed and the heaviest (by
- * total wait) are listed with the top frames of both stacks. */
+ * total wait) are listed with the top frames of both stacks. With --origins the waker is
+ * where the wake-up came from, followed through the goroutines that relayed it. */
 #include <inttypes.h>
 #include <string.h>
 #include "cmd_trace_an.h"
@@ -11,7 +12,12 @@ static void usage(FILE *f)
                "Blocking chains: for each waker -> waiter edge (G1 blocked on a channel send,\n"
                "woken by G2's receive), how often and how long the waiter waited, with where it\n"
                "blocked and where it was woken. Wake-ups by the netpoller, timers or the runtime\n"
-               "have no waking goroutine.\n\n" AN_CLI_COMMON_HELP);
+               "have no waking goroutine.\n\n"
+               "  --origins        list each wake-up by its origin: a waker that had itself\n"
+               "                   been woken during the wait and passed it on within a fifth\n"
+               "                   of it (a hub, a pump) is replaced by its own origin; the\n"
+               "                   netpoller or a timer shows the stack its goroutine waited "
+               "at\n" AN_CLI_COMMON_HELP);
 }
 
 static const char *top_frame(const struct gorca_analysis *an, uint32_t stack, size_t skip_rt)
@@ -32,15 +38,19 @@ static const char *top_frame(const struct gorca_analysis *an, uint32_t stack, si
     return "-";
 }
 
-void an_cli_chains_text(struct gorca_buf *b, const struct gorca_analysis *an, size_t top)
+static void edges_text(struct gorca_buf *b, const struct gorca_analysis *an,
+                       const struct gorca_chains_result *c, size_t top, int origins)
 {
-    const struct gorca_chains_result *c = gorca_analysis_chains(an);
     char d[3][16], n1[64], n2[64];
     size_t i, shown = 0;
     gorca_buf_printf(b,
                      "%" PRIu64 " wake-ups, %s waited in total, %zu distinct edges"
                      " (waiters inside the runtime not shown)\n\n",
                      c->n_unblocks, an_dur(d[0], 16, c->total_wait_ns), c->n_edges);
+    if (origins)
+        gorca_buf_printf(b,
+                         "by origin: a waker that relayed a wake-up is replaced by where it came "
+                         "from\n\n");
     for (i = 0; i < c->n_edges && shown < top; i++) {
         const struct gorca_chain_edge *e = &c->edges[i];
         if (strncmp(e->waiter_name, "runtime.", 8) == 0 ||
@@ -49,7 +59,7 @@ void an_cli_chains_text(struct gorca_buf *b, const struct gorca_analysis *an, si
         shown++;
         gorca_buf_printf(b, "%8s total %8s max %6" PRIu64 "x  [%s]\n", an_dur(d[0], 16, e->wait_ns),
                          an_dur(d[1], 16, e->max_wait_ns), e->count, e->reason);
-        gorca_buf_printf(b, "    waker  %-36s at %s\n",
+        gorca_buf_printf(b, origins ? "    origin %-36s at %s\n" : "    waker  %-36s at %s\n",
                          an_cut(n1, 64, e->waker_name[0] ? e->waker_name : "(unnamed)", 36),
                          an_cut(n2, 64, top_frame(an, e->waker_stack, 1), 48));
         gorca_buf_printf(b, "    waiter %-36s at %s\n",
@@ -58,8 +68,47 @@ void an_cli_chains_text(struct gorca_buf *b, const struct gorca_analysis *an, si
     }
 }
 
+void an_cli_chains_text(struct gorca_buf *b, const struct gorca_analysis *an, size_t top)
+{
+    edges_text(b, an, gorca_analysis_chains(an), top, 0);
+}
+
 int cmd_trace_chains(int argc, char **argv)
 {
-    return an_cli_simple(argc, argv, "trace chains", usage, GORCA_AN_JSON_CHAINS, "blocking chains",
-                         an_cli_chains_text);
+    static const struct option opts[] = { { "origins", no_argument, NULL, 'O' },
+                                          AN_CLI_COMMON_OPTS };
+    struct an_cli c;
+    struct gorca_analysis *an;
+    struct gorca_error err;
+    struct gorca_buf b;
+    enum gorca_status st;
+    int ch, rc, origins = 0;
+
+    an_cli_init(&c, "trace chains");
+    c.opt.keep_goroutine_rows = 0;
+    while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        if (ch == 'h') {
+            usage(stdout);
+            return CLI_EXIT_OK;
+        }
+        if (ch == 'O') {
+            origins = 1;
+            continue;
+        }
+        if ((rc = an_cli_common(&c, ch, optarg)) != 0)
+            return rc;
+    }
+    if ((rc = an_cli_operand(&c, argc, argv)) != 0)
+        return rc;
+    if ((rc = an_cli_run(&c, &an, &st, &err)) != 0)
+        return rc;
+    gorca_buf_init(&b, 0);
+    if (c.json) {
+        an_cli_json(&c, an, GORCA_AN_JSON_CHAINS, &b);
+    } else {
+        an_cli_title(&b, an, "blocking chains");
+        edges_text(&b, an, origins ? gorca_analysis_origins(an) : gorca_analysis_chains(an), c.top,
+                   origins);
+    }
+    return an_cli_finish(&c, &b, an, st, &err);
 }

@@ -107,5 +107,23 @@ else
     if [ "$(head -c 2 "$tmp/raw.pb" | od -An -tx1 | tr -d ' ')" != 1f8b ]; then ok; else bad "--raw wrote gzip"; fi
 fi
 
+# ---- chains by origin (the long-poll fixture of the diagnosis tests) ------------------------
+lp=testdata/diagnosis/longpoll-go1.26/trace.out
+expect 0 "$bin" trace chains --top 50 "$lp"
+if grep -A1 'waker  main.(\*room).deliver' "$tmp/out" | grep -q 'main.(\*chat).wait'; then ok; else
+    bad "chains: the long poll's direct waker is not main.(*room).deliver"; fi
+expect 0 "$bin" trace chains --origins --top 50 "$lp"
+contains "$tmp/out" "by origin"
+if grep -B1 'main.(\*chat).wait' "$tmp/out" | grep -q 'origin (netpoller)'; then ok; else
+    bad "chains --origins: the long poll's origin is not the netpoller"; fi
+if grep -B1 'at main.(\*chat).wait' "$tmp/out" | grep -q 'origin main.(\*room).deliver'; then
+    bad "chains --origins: the relay main.(*room).deliver is still an origin"; else ok; fi
+if [ $have_py = 1 ]; then
+    expect 0 "$bin" trace chains --json "$lp"
+    if python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["chains"]; assert c["origin_edges"] and c["edges"]; assert sum(e["count"] for e in c["origin_edges"]) <= c["unblocks"]' "$tmp/out" 2>"$tmp/py"; then
+        ok; else bad "chains --json: origin_edges: $(tail -n 1 "$tmp/py")"; fi
+fi
+expect 2 "$bin" trace chains --origins=x "$lp"
+
 echo "# trace_analysis_cli.sh: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
