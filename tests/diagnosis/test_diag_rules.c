@@ -119,6 +119,22 @@ TEST(healthy_is_not_accused)
     }
 }
 
+/* The recordings of a gen/ program exist for Go 1.26 and Go 1.22: NAME-go1.26, NAME-go1.22. */
+static const char *gen_fixture(char *buf, size_t n, const char *name, size_t i)
+{
+    snprintf(buf, n, "testdata/diagnosis/%s-go%s", name, i == 0 ? "1.26" : "1.22");
+    return buf;
+}
+
+/* The top finding of a well-formed diagnosis when it is `cause`, else NULL. */
+static const struct gorca_finding *top_is(const struct gorca_diagnosis *d, const char *cause)
+{
+    if (d == NULL || !well_formed(d) || d->n_findings == 0 ||
+        strcmp(gorca_cause_id(d->findings[0].cause), cause) != 0)
+        return NULL;
+    return &d->findings[0];
+}
+
 /* A long-poll chat (gen/longpoll): GET /rooms/N/wait holds every request until another
  * client's POST reaches the room through its delivery goroutine, or the 1 s poll timeout. The
  * waits are the API's design: nothing at medium or above, and a note that names the wait.
@@ -126,20 +142,19 @@ TEST(healthy_is_not_accused)
  * channel blocking, so the recognition is what keeps the service from being accused. */
 TEST(long_polls_are_not_accused)
 {
-    static const char *const fixtures[] = { "testdata/diagnosis/longpoll-go1.26",
-                                            "testdata/diagnosis/longpoll-go1.22" };
     struct gorca_diag_config off;
+    char path[128];
     size_t i, k;
 
     gorca_diag_config_init(&off);
     off.event_wait_share = 1;
     for (i = 0; i < 2; i++) {
-        struct gorca_diagnosis *d = diag_run(NULL, fixtures[i], NULL);
+        struct gorca_diagnosis *d = diag_run(NULL, gen_fixture(path, 128, "longpoll", i), NULL);
         int noted = 0;
         ASSERT_TRUE(d != NULL);
         ASSERT_TRUE(well_formed(d));
         if (diag_count_at_least(d, GORCA_SEV_MEDIUM) != 0) {
-            test_fail_msg(__FILE__, __LINE__, "%s: %s at %s", fixtures[i],
+            test_fail_msg(__FILE__, __LINE__, "%s: %s at %s", path,
                           gorca_cause_id(d->findings[0].cause),
                           gorca_severity_name(d->findings[0].severity));
             gorca_diagnosis_free(d);
@@ -151,9 +166,8 @@ TEST(long_polls_are_not_accused)
                 noted = 1;
         ASSERT_TRUE(noted);
         gorca_diagnosis_free(d);
-        d = diag_run(&off, fixtures[i], NULL);
-        ASSERT_TRUE(d != NULL && d->n_findings > 0);
-        ASSERT_STREQ(gorca_cause_id(d->findings[0].cause), "channel_blocking");
+        d = diag_run(&off, path, NULL);
+        ASSERT_TRUE(top_is(d, "channel_blocking") != NULL);
         gorca_diagnosis_free(d);
     }
 }
@@ -164,18 +178,13 @@ TEST(long_polls_are_not_accused)
  * and the recovery code, with its share of CPU. */
 TEST(deep_panics_are_seen_in_cut_stacks)
 {
-    static const char *const fixtures[] = { "testdata/diagnosis/deeppanic-go1.26",
-                                            "testdata/diagnosis/deeppanic-go1.22" };
+    char path[128];
     size_t i;
 
     for (i = 0; i < 2; i++) {
-        struct gorca_diagnosis *d = diag_run(NULL, fixtures[i], NULL);
-        const struct gorca_finding *f;
-        ASSERT_TRUE(d != NULL);
-        ASSERT_TRUE(well_formed(d));
-        ASSERT_TRUE(d->n_findings > 0);
-        f = &d->findings[0];
-        ASSERT_STREQ(gorca_cause_id(f->cause), "panic_recovery");
+        struct gorca_diagnosis *d = diag_run(NULL, gen_fixture(path, 128, "deeppanic", i), NULL);
+        const struct gorca_finding *f = top_is(d, "panic_recovery");
+        ASSERT_TRUE(f != NULL);
         ASSERT_TRUE(f->severity == GORCA_SEV_LOW);
         ASSERT_TRUE(diag_has_location(f, "main.(*rule).apply", "panic site"));
         ASSERT_TRUE(diag_has_location(f, "main.main.recovering.func4.1", "recovery code"));
@@ -191,18 +200,13 @@ TEST(deep_panics_are_seen_in_cut_stacks)
  * finding, high, with most of the latency, and scheduler latency keeps only the rest. */
 TEST(panic_reports_own_the_cpu_they_take)
 {
-    static const char *const fixtures[] = { "testdata/diagnosis/panicdump-go1.26",
-                                            "testdata/diagnosis/panicdump-go1.22" };
+    char path[128];
     size_t i;
 
     for (i = 0; i < 2; i++) {
-        struct gorca_diagnosis *d = diag_run(NULL, fixtures[i], NULL);
-        const struct gorca_finding *f, *s;
-        ASSERT_TRUE(d != NULL);
-        ASSERT_TRUE(well_formed(d));
-        ASSERT_TRUE(d->n_findings > 0);
-        f = &d->findings[0];
-        ASSERT_STREQ(gorca_cause_id(f->cause), "panic_recovery");
+        struct gorca_diagnosis *d = diag_run(NULL, gen_fixture(path, 128, "panicdump", i), NULL);
+        const struct gorca_finding *f = top_is(d, "panic_recovery"), *s;
+        ASSERT_TRUE(f != NULL);
         ASSERT_TRUE(f->severity >= GORCA_SEV_HIGH && f->latency_share >= 0.5);
         ASSERT_TRUE(diag_has_location(f, "main.(*rule).apply", "panic site"));
         s = diag_find(d, "scheduler_latency");
@@ -217,19 +221,14 @@ TEST(panic_reports_own_the_cpu_they_take)
  * finished attempt lived — so the leak is confirmed from both sides and rated high. */
 TEST(partial_leaks_are_confirmed_by_the_trace)
 {
-    static const char *const fixtures[] = { "testdata/diagnosis/hedge-go1.26",
-                                            "testdata/diagnosis/hedge-go1.22" };
+    char path[128];
     size_t i;
 
     for (i = 0; i < 2; i++) {
-        struct gorca_diagnosis *d = diag_run(NULL, fixtures[i], NULL);
-        const struct gorca_finding *f;
+        struct gorca_diagnosis *d = diag_run(NULL, gen_fixture(path, 128, "hedge", i), NULL);
+        const struct gorca_finding *f = top_is(d, "goroutine_leak");
         double created, alive;
-        ASSERT_TRUE(d != NULL);
-        ASSERT_TRUE(well_formed(d));
-        ASSERT_TRUE(d->n_findings > 0);
-        f = &d->findings[0];
-        ASSERT_STREQ(gorca_cause_id(f->cause), "goroutine_leak");
+        ASSERT_TRUE(f != NULL);
         ASSERT_TRUE(f->severity == GORCA_SEV_HIGH);
         ASSERT_TRUE(strstr(f->title, "main.(*quoter).quote.func1") != NULL);
         created = diag_evidence(f, "created_in_capture");
