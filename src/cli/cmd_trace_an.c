@@ -153,10 +153,9 @@ void an_cli_title(struct gorca_buf *b, const struct gorca_analysis *an, const ch
                      in->goroutines, in->compat_go);
 }
 
-int an_cli_simple(int argc, char **argv, const char *cmd, void (*usage)(FILE *), unsigned sections,
-                  const char *title, an_text_fn text)
+int an_cli_view(int argc, char **argv, const struct an_view *v)
 {
-    static const struct option opts[] = { AN_CLI_COMMON_OPTS };
+    static const struct option common[] = { AN_CLI_COMMON_OPTS };
     struct an_cli c;
     struct gorca_analysis *an;
     struct gorca_error err;
@@ -164,12 +163,17 @@ int an_cli_simple(int argc, char **argv, const char *cmd, void (*usage)(FILE *),
     enum gorca_status st;
     int ch, rc;
 
-    an_cli_init(&c, cmd);
-    c.opt.keep_goroutine_rows = 0; /* no simple view lists single goroutines */
-    while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+    an_cli_init(&c, v->cmd);
+    c.opt.keep_goroutine_rows = 0; /* no view of this kind lists single goroutines */
+    while ((ch = getopt_long(argc, argv, "ho:", v->opts ? v->opts : common, NULL)) != -1) {
         if (ch == 'h') {
-            usage(stdout);
+            v->usage(stdout);
             return CLI_EXIT_OK;
+        }
+        if (v->own != NULL && (rc = v->own(&c, ch, optarg)) >= 0) {
+            if (rc != 0)
+                return rc;
+            continue;
         }
         if ((rc = an_cli_common(&c, ch, optarg)) != 0)
             return rc;
@@ -180,10 +184,21 @@ int an_cli_simple(int argc, char **argv, const char *cmd, void (*usage)(FILE *),
         return rc;
     gorca_buf_init(&b, 0);
     if (c.json) {
-        an_cli_json(&c, an, sections, &b);
+        an_cli_json(&c, an, v->sections, &b);
     } else {
-        an_cli_title(&b, an, title);
-        text(&b, an, c.top);
+        an_cli_title(&b, an, v->title);
+        if (v->text_c != NULL)
+            v->text_c(&b, an, &c);
+        else
+            v->text(&b, an, c.top);
     }
     return an_cli_finish(&c, &b, an, st, &err);
+}
+
+int an_cli_simple(int argc, char **argv, const char *cmd, void (*usage)(FILE *), unsigned sections,
+                  const char *title, an_text_fn text)
+{
+    struct an_view v = { cmd, title, usage, sections, NULL, NULL, text, NULL };
+
+    return an_cli_view(argc, argv, &v);
 }

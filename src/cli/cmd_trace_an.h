@@ -14,6 +14,7 @@ struct an_cli {
     const char *out;  /* -o FILE; "-" = stdout */
     int json;
     size_t top; /* rows per table (--top), default 20 */
+    int flag;   /* a command's own switch (chains --origins) */
     struct gorca_analysis_options opt;
 };
 
@@ -65,8 +66,24 @@ void an_cli_title(struct gorca_buf *b, const struct gorca_analysis *an, const ch
 /* A text view: appends the section to b, at most top rows per table. */
 typedef void (*an_text_fn)(struct gorca_buf *b, const struct gorca_analysis *an, size_t top);
 
-/* The whole command for views without options of their own: parses the common options, runs
- * the analysis, prints title + text, or the JSON sections. */
+/* A view command: its options (its own, then AN_CLI_COMMON_OPTS), the handler of its own
+ * options (returns 0 when handled, -1 when the option is not its own, else an exit code;
+ * NULL: none), and its text: text_c when set (it sees the options), else text. */
+struct an_view {
+    const char *cmd, *title;
+    void (*usage)(FILE *);
+    unsigned sections; /* GORCA_AN_JSON_* for --json */
+    const struct option *opts;
+    int (*own)(struct an_cli *c, int opt, const char *arg);
+    an_text_fn text;
+    void (*text_c)(struct gorca_buf *b, const struct gorca_analysis *an, const struct an_cli *c);
+};
+
+/* The whole command: parses the options, runs the analysis, prints title + text, or the JSON
+ * sections. */
+int an_cli_view(int argc, char **argv, const struct an_view *v);
+
+/* an_cli_view for views without options of their own. */
 int an_cli_simple(int argc, char **argv, const char *cmd, void (*usage)(FILE *), unsigned sections,
                   const char *title, an_text_fn text);
 

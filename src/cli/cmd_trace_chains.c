@@ -73,42 +73,28 @@ void an_cli_chains_text(struct gorca_buf *b, const struct gorca_analysis *an, si
     edges_text(b, an, gorca_analysis_chains(an), top, 0);
 }
 
+static int own(struct an_cli *c, int opt, const char *arg)
+{
+    (void)arg;
+    if (opt != 'O')
+        return -1;
+    c->flag = 1; /* --origins */
+    return 0;
+}
+
+static void text(struct gorca_buf *b, const struct gorca_analysis *an, const struct an_cli *c)
+{
+    edges_text(b, an, c->flag ? gorca_analysis_origins(an) : gorca_analysis_chains(an), c->top,
+               c->flag);
+}
+
 int cmd_trace_chains(int argc, char **argv)
 {
     static const struct option opts[] = { { "origins", no_argument, NULL, 'O' },
                                           AN_CLI_COMMON_OPTS };
-    struct an_cli c;
-    struct gorca_analysis *an;
-    struct gorca_error err;
-    struct gorca_buf b;
-    enum gorca_status st;
-    int ch, rc, origins = 0;
+    static const struct an_view v = {
+        "trace chains", "blocking chains", usage, GORCA_AN_JSON_CHAINS, opts, own, NULL, text
+    };
 
-    an_cli_init(&c, "trace chains");
-    c.opt.keep_goroutine_rows = 0;
-    while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        if (ch == 'h') {
-            usage(stdout);
-            return CLI_EXIT_OK;
-        }
-        if (ch == 'O') {
-            origins = 1;
-            continue;
-        }
-        if ((rc = an_cli_common(&c, ch, optarg)) != 0)
-            return rc;
-    }
-    if ((rc = an_cli_operand(&c, argc, argv)) != 0)
-        return rc;
-    if ((rc = an_cli_run(&c, &an, &st, &err)) != 0)
-        return rc;
-    gorca_buf_init(&b, 0);
-    if (c.json) {
-        an_cli_json(&c, an, GORCA_AN_JSON_CHAINS, &b);
-    } else {
-        an_cli_title(&b, an, "blocking chains");
-        edges_text(&b, an, origins ? gorca_analysis_origins(an) : gorca_analysis_chains(an), c.top,
-                   origins);
-    }
-    return an_cli_finish(&c, &b, an, st, &err);
+    return an_cli_view(argc, argv, &v);
 }

@@ -112,48 +112,31 @@ void an_cli_gc_text(struct gorca_buf *b, const struct gorca_analysis *an, size_t
     free(p);
 }
 
+static int own(struct an_cli *c, int opt, const char *arg)
+{
+    switch (opt) {
+    case 'M':
+        if (parse_mmu_flags(arg, &c->opt.mmu_flags) != 0)
+            return cli_usage_error(c->cmd, "bad --mmu flags '%s'", arg);
+        return 0;
+    case 'L':
+        if (cli_parse_duration(arg, &c->opt.long_pause_ns) != 0 || c->opt.long_pause_ns <= 0)
+            return cli_usage_error(c->cmd, "--long must be a duration, not '%s'", arg);
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 int cmd_trace_gc(int argc, char **argv)
 {
     static const struct option opts[] = { { "mmu", required_argument, NULL, 'M' },
                                           { "long", required_argument, NULL, 'L' },
                                           AN_CLI_COMMON_OPTS };
-    struct an_cli c;
-    struct gorca_analysis *an;
-    struct gorca_error err;
-    struct gorca_buf b;
-    enum gorca_status st;
-    int ch, rc;
+    static const struct an_view v = { "trace gc",     "GC and stop-the-world",
+                                      usage,          GORCA_AN_JSON_GC,
+                                      opts,           own,
+                                      an_cli_gc_text, NULL };
 
-    an_cli_init(&c, "trace gc");
-    c.opt.keep_goroutine_rows = 0;
-    while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'M':
-            if (parse_mmu_flags(optarg, &c.opt.mmu_flags) != 0)
-                return cli_usage_error(c.cmd, "bad --mmu flags '%s'", optarg);
-            break;
-        case 'L':
-            if (cli_parse_duration(optarg, &c.opt.long_pause_ns) != 0 || c.opt.long_pause_ns <= 0)
-                return cli_usage_error(c.cmd, "--long must be a duration, not '%s'", optarg);
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        default:
-            if ((rc = an_cli_common(&c, ch, optarg)) != 0)
-                return rc;
-        }
-    }
-    if ((rc = an_cli_operand(&c, argc, argv)) != 0)
-        return rc;
-    if ((rc = an_cli_run(&c, &an, &st, &err)) != 0)
-        return rc;
-    gorca_buf_init(&b, 0);
-    if (c.json) {
-        an_cli_json(&c, an, GORCA_AN_JSON_GC, &b);
-    } else {
-        an_cli_title(&b, an, "GC and stop-the-world");
-        an_cli_gc_text(&b, an, c.top);
-    }
-    return an_cli_finish(&c, &b, an, st, &err);
+    return an_cli_view(argc, argv, &v);
 }
