@@ -326,6 +326,17 @@ void gorca_trace_free(struct gorca_trace *tr);
 enum gorca_status gorca_trace_next(struct gorca_trace *tr, const struct gorca_trace_event **ev,
                                    struct gorca_error *err) GORCA_CHECK;
 
+/* Callback delivery for one-pass consumers: calls fn(arg, ev, err) for every remaining event,
+ * the same events in the same order as repeated gorca_trace_next() calls (which may be mixed
+ * with it), without a call round trip per event. ev is valid during the call only (the
+ * lifetimes above otherwise apply). Returns GORCA_OK at the clean end of the trace, the
+ * reader's error (as gorca_trace_next), or the status of fn when fn returns one other than
+ * GORCA_OK (fn records its own error in err); a later call resumes after that event. */
+typedef enum gorca_status (*gorca_trace_event_fn)(void *arg, const struct gorca_trace_event *ev,
+                                                  struct gorca_error *err);
+enum gorca_status gorca_trace_each(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg,
+                                   struct gorca_error *err) GORCA_CHECK;
+
 /* Frames of a stack handle, leaf first, as an array of frame handles; *n receives the count.
  * Handle 0 (no stack) and unknown handles give n = 0. This function can't fail. */
 const uint32_t *gorca_trace_stack_frames(const struct gorca_trace *tr, uint32_t stack, size_t *n);

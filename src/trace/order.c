@@ -1490,48 +1490,86 @@ TR_HOT const uint8_t *ev_varint(const uint8_t *p, uint64_t *v, int *bad)
     return p;
 }
 
-/* cursor_next_slow's common case inline: an event well inside the current batch. The
- * arguments are decoded unrolled (1..4 after the timestamp delta) with one error check. */
-TR_HOT int cursor_next(struct gorca_trace *tr, struct tr_cursor *c)
+/* Predecodes the cursor's next events into its record ring: every event from c->p on that
+ * lies well inside the current batch (room for the largest event, so no bounds checks), has a
+ * known timed type and well-formed varints; the first one that does not stops the fill and is
+ * left to cursor_next_slow, which reports errors and crosses batches exactly as before. c->p
+ * and c->last_ts move past the predecoded events. Returns the number of records. */
+static uint32_t cursor_fill(struct gorca_trace *tr, struct tr_cursor *c)
 {
-    const uint8_t *p = c->p;
-    const struct tr_spec *sp;
-    struct tr_ev *ev;
-    uint64_t dt = 0;
-    unsigned type, n;
-    int bad = 0;
+    const struct tr_gen *g = &tr->gen;
+    const uint8_t *p = c->p, *end = c->end;
+    struct tr_rec *r = c->recs;
+    int64_t ts = c->last_ts;
+    uint32_t n = 0, cap = c->rcap;
 
-    if (c->end - p < 52 || c->last_ts == 0)
-        return cursor_next_slow(tr, c);
-    type = *p;
-    sp = &tr_specs[type < TR_N_SPECS ? type : 0];
-    if (!sp->timed)
-        return cursor_next_slow(tr, c);
-    ev = &c->evs[c->ev == &c->evs[0]]; /* the other slot, without a branch */
-    n = sp->nargs;
-    p = ev_varint(p + 1, &dt, &bad);
-    ev->e.args[0] = ev->e.args[1] = ev->e.args[2] = ev->e.args[3] = 0;
-    if (n > 1) {
-        p = ev_varint(p, &ev->e.args[0], &bad);
-        if (n > 2) {
-            p = ev_varint(p, &ev->e.args[1], &bad);
-            if (n > 3) {
-                p = ev_varint(p, &ev->e.args[2], &bad);
-                if (n > 4)
-                    p = ev_varint(p, &ev->e.args[3], &bad);
+    c->rpos = c->rlen = 0;
+    if (ts == 0)
+        return 0;
+    while (n < cap && end - p >= 52) {
+        unsigned type = *p;
+        const struct tr_spec *sp = &tr_specs[type < TR_N_SPECS ? type : 0];
+        const uint8_t *q;
+        uint64_t dt = 0;
+        unsigned na;
+        int bad = 0;
+
+        if (!sp->timed)
+            break;
+        na = sp->nargs;
+        r->a[0] = r->a[1] = r->a[2] = r->a[3] = 0;
+        q = ev_varint(p + 1, &dt, &bad);
+        if (na > 1) {
+            q = ev_varint(q, &r->a[0], &bad);
+            if (na > 2) {
+                q = ev_varint(q, &r->a[1], &bad);
+                if (na > 3) {
+                    q = ev_varint(q, &r->a[2], &bad);
+                    if (na > 4)
+                        q = ev_varint(q, &r->a[3], &bad);
+                }
             }
         }
+        if (bad)
+            break;
+        r->off = c->pay_off + (uint64_t)(p - c->start);
+        r->type = (uint8_t)type;
+        ts = tr_add(gen_mul(g, dt), ts);
+        r->t = ts;
+        r++;
+        n++;
+        p = q;
+        if (ts == 0)
+            break; /* the slow path takes a zero time for "batch base not applied yet" */
     }
-    if (bad)
-        return cursor_next_slow(tr, c); /* reports the error */
-    ev->e.offset = c->pay_off + (uint64_t)(c->p - c->start);
-    ev->e.type = (uint8_t)type;
-    ev->e.synthetic = 0;
-    ev->e.time = tr_add(gen_mul(&tr->gen, dt), c->last_ts);
-    c->last_ts = ev->e.time;
-    c->t = ev->e.time;
-    c->ev = ev;
     c->p = p;
+    c->last_ts = ts;
+    c->rlen = n;
+    return n;
+}
+
+/* Moves the cursor to its next event: the next predecoded record, copied into the event slot
+ * not holding the previous head (which may still wait in the output queue); cursor_next_slow
+ * when no record can be predecoded. 1 = an event, 0 = the thread is done, -1 = error. */
+TR_HOT int cursor_next(struct gorca_trace *tr, struct tr_cursor *c)
+{
+    const struct tr_rec *r;
+    struct tr_ev *ev;
+
+    if (c->rpos == c->rlen && cursor_fill(tr, c) == 0)
+        return cursor_next_slow(tr, c);
+    r = &c->recs[c->rpos++];
+    ev = &c->evs[c->ev == &c->evs[0]]; /* the other slot, without a branch */
+    ev->e.args[0] = r->a[0];
+    ev->e.args[1] = r->a[1];
+    ev->e.args[2] = r->a[2];
+    ev->e.args[3] = r->a[3];
+    ev->e.offset = r->off;
+    ev->e.type = r->type;
+    ev->e.synthetic = 0;
+    ev->e.time = r->t;
+    c->t = r->t;
+    c->ev = ev;
     return 1;
 }
 
@@ -1634,7 +1672,7 @@ static void queue_sync(struct gorca_trace *tr, int64_t time, int with_gen)
 static int install_generation(struct gorca_trace *tr)
 {
     struct tr_gen *g = &tr->gen;
-    size_t i;
+    size_t i, n_recs = 0;
     uint64_t bytes = g->end_off - g->start_off;
 
     if (tr->gens_read == 0)
@@ -1645,6 +1683,26 @@ static int install_generation(struct gorca_trace *tr)
     if (base_grow((void **)&tr->cursors, &tr->cursors_cap, g->n_ms, sizeof(*tr->cursors)) ||
         base_grow((void **)&tr->heap, &tr->heap_cap, g->n_ms, sizeof(*tr->heap)))
         return tr_fail(tr, GORCA_E_NOMEM, g->start_off, "out of memory");
+    /* Record rings: TR_REC_CAP per thread, fewer for a thread that wrote few bytes (an event
+     * takes at least 2), so they stay within a fraction of the generation's size. */
+    for (i = 0; i < g->n_ms; i++) {
+        uint64_t bytes_m = 0;
+        uint32_t bi;
+
+        for (bi = g->ms[i].first; bi != UINT32_MAX && bytes_m < 2 * TR_REC_CAP;
+             bi = g->batches[bi].next)
+            bytes_m += g->batches[bi].len;
+        tr->cursors[i].rcap = (uint32_t)BASE_MIN(bytes_m / 2, (uint64_t)TR_REC_CAP);
+        n_recs += tr->cursors[i].rcap;
+    }
+    if (base_grow((void **)&tr->recs, &tr->recs_cap, n_recs ? n_recs : 1, sizeof(*tr->recs)))
+        return tr_fail(tr, GORCA_E_NOMEM, g->start_off, "out of memory");
+    n_recs = 0;
+    for (i = 0; i < g->n_ms; i++) {
+        tr->cursors[i].recs = tr->recs + n_recs;
+        tr->cursors[i].rpos = tr->cursors[i].rlen = 0;
+        n_recs += tr->cursors[i].rcap;
+    }
     tr->heap_len = 0;
     tr->sample_pos = 0;
     tr->gen_events = 0;
@@ -2167,80 +2225,18 @@ TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type)
     return 0;
 }
 
-/* Fast lane for gorca_trace_next: with the output queue empty, no CPU sample due and the
- * head cursor's event one of the frequent types whose handler queues exactly that event,
- * advance and deliver it directly -- the same steps in the same order as fill_queue,
- * try_advance, order_advance and deliver, without the queue round trip and the generic
- * dispatch. 1 = *out delivered, 0 = take the generic path (nothing was changed: handlers
- * that answer "not yet" have no side effects), -1 = error recorded. The steps after the
- * handler are shared by all types (one copy of the decoder keeps the code small); delivery
- * dispatches on the type again. */
-TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out)
+/* The fast lane's steps after its handler advanced the head event: order_advance's thread
+ * state update, then try_advance's next decode and heap fix-up; the handler's queued
+ * reference is taken back. 0, or -1 on a decode error. */
+TR_HOT int fast_step(struct gorca_trace *tr, struct tr_cursor *c, long mi, const struct ctx *nc)
 {
-    struct tr_gen *g = &tr->gen;
     struct tr_order *o = &tr->order;
-    struct tr_cursor *c;
-    struct tr_ev *ev;
-    struct ctx cur, nc;
-    long mi;
     int rc;
-    unsigned type;
     int64_t t;
     size_t n;
 
-    if (tr->heap_len == 0 ||
-        (tr->sample_pos < g->n_samples && g->samples[tr->sample_pos].time < tr->heap[0].t))
-        return 0;
-    c = tr->heap[0].c;
-    ev = tr->heap[0].ev;
-    mi = c->mi;
-    if (mi < 0)
-        return 0;
-    type = ev->e.type;
-    cur.m = nc.m = (int64_t)c->m;
-    cur.p = nc.p = o->ms[mi].p;
-    cur.g = nc.g = o->ms[mi].g;
-    if (o->initial_gen == 0)
-        o->initial_gen = g->gen;
-    switch (type) {
-    case GORCA_TRACE_EV_GO_START:
-        rc = adv_go_start(tr, ev, &cur, &nc, g->gen);
-        break;
-    case GORCA_TRACE_EV_GO_STOP:
-    case GORCA_TRACE_EV_GO_BLOCK:
-    case GORCA_TRACE_EV_GO_DESTROY:
-        rc = adv_go_stop_exec(tr, ev, &cur, &nc, g->gen);
-        break;
-    case GORCA_TRACE_EV_GO_UNBLOCK:
-        rc = adv_go_unblock(tr, ev, &cur, &nc, g->gen);
-        break;
-    case GORCA_TRACE_EV_GO_CREATE:
-        rc = adv_go_create(tr, ev, &cur, &nc, g->gen);
-        break;
-    case GORCA_TRACE_EV_HEAP_ALLOC:
-        rc = adv_heap_metric(tr, ev, &cur, &nc, g->gen);
-        break;
-    case GORCA_TRACE_EV_GO_SYSCALL_BEGIN:
-        rc = adv_syscall_begin(tr, ev, &cur, &nc, g->gen);
-        break;
-    case GORCA_TRACE_EV_GO_SYSCALL_END:
-        rc = adv_syscall_end(tr, ev, &cur, &nc, g->gen);
-        break;
-    case GORCA_TRACE_EV_PROC_START:
-        rc = adv_proc_start(tr, ev, &cur, &nc, g->gen);
-        break;
-    case GORCA_TRACE_EV_PROC_STOP:
-        rc = adv_proc_stop(tr, ev, &cur, &nc, g->gen);
-        break;
-    default:
-        return 0;
-    }
-    if (rc != 1)
-        return rc;
-    /* order_advance's state update, then try_advance's next decode and heap fix-up; the
-     * handler's queued reference is taken back. */
-    o->ms[mi].p = nc.p;
-    o->ms[mi].g = nc.g;
+    o->ms[mi].p = nc->p;
+    o->ms[mi].g = nc->g;
     rc = cursor_next(tr, c);
     if (rc < 0)
         return -1;
@@ -2256,24 +2252,66 @@ TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out)
         if ((n > 1 && tr->heap[1].t < t) || (n > 2 && tr->heap[2].t < t))
             sift_down(tr, 0);
     }
-    *out = ev;
+    return 0;
+}
+
+/* Fast lane for gorca_trace_next: with the output queue empty, no CPU sample due and the
+ * head cursor's event one of the frequent types whose handler queues exactly that event,
+ * advance and deliver it directly -- the same steps in the same order as fill_queue,
+ * try_advance, order_advance and deliver, without the queue round trip and the generic
+ * dispatch. 1 = *out delivered, 0 = take the generic path (nothing was changed: handlers
+ * that answer "not yet" have no side effects), -1 = error recorded. The decoding behind
+ * cursor_next is out of line (cursor_fill), so each type gets its own copy of the steps. */
+TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out)
+{
+    struct tr_gen *g = &tr->gen;
+    struct tr_order *o = &tr->order;
+    struct tr_cursor *c;
+    struct tr_ev *ev;
+    struct ctx cur, nc;
+    long mi;
+    int rc;
+    unsigned type;
+
+    if (tr->heap_len == 0 ||
+        (tr->sample_pos < g->n_samples && g->samples[tr->sample_pos].time < tr->heap[0].t))
+        return 0;
+    c = tr->heap[0].c;
+    ev = tr->heap[0].ev;
+    mi = c->mi;
+    if (mi < 0)
+        return 0;
+    type = ev->e.type;
+    cur.m = nc.m = (int64_t)c->m;
+    cur.p = nc.p = o->ms[mi].p;
+    cur.g = nc.g = o->ms[mi].g;
+    if (o->initial_gen == 0)
+        o->initial_gen = g->gen;
+    /* One case per type: the handler and the delivery both see the type as a constant. */
     switch (type) {
-#define HOT(x) \
-    case x:    \
+#define FAST(x, handler)                         \
+    case x:                                      \
+        rc = handler(tr, ev, &cur, &nc, g->gen); \
+        if (rc != 1)                             \
+            return rc;                           \
+        if (fast_step(tr, c, mi, &nc) != 0)      \
+            return -1;                           \
+        *out = ev;                               \
         return deliver_hot(tr, ev, x) == 0 ? 1 : -1;
-        HOT(GORCA_TRACE_EV_GO_START)
-        HOT(GORCA_TRACE_EV_GO_STOP)
-        HOT(GORCA_TRACE_EV_GO_BLOCK)
-        HOT(GORCA_TRACE_EV_GO_DESTROY)
-        HOT(GORCA_TRACE_EV_GO_UNBLOCK)
-        HOT(GORCA_TRACE_EV_GO_CREATE)
-        HOT(GORCA_TRACE_EV_HEAP_ALLOC)
-        HOT(GORCA_TRACE_EV_GO_SYSCALL_BEGIN)
-        HOT(GORCA_TRACE_EV_GO_SYSCALL_END)
-        HOT(GORCA_TRACE_EV_PROC_START)
-    default: /* ProcStop, the only type left */
-        return deliver_hot(tr, ev, GORCA_TRACE_EV_PROC_STOP) == 0 ? 1 : -1;
-#undef HOT
+        FAST(GORCA_TRACE_EV_GO_START, adv_go_start)
+        FAST(GORCA_TRACE_EV_GO_STOP, adv_go_stop_exec)
+        FAST(GORCA_TRACE_EV_GO_BLOCK, adv_go_stop_exec)
+        FAST(GORCA_TRACE_EV_GO_DESTROY, adv_go_stop_exec)
+        FAST(GORCA_TRACE_EV_GO_UNBLOCK, adv_go_unblock)
+        FAST(GORCA_TRACE_EV_GO_CREATE, adv_go_create)
+        FAST(GORCA_TRACE_EV_HEAP_ALLOC, adv_heap_metric)
+        FAST(GORCA_TRACE_EV_GO_SYSCALL_BEGIN, adv_syscall_begin)
+        FAST(GORCA_TRACE_EV_GO_SYSCALL_END, adv_syscall_end)
+        FAST(GORCA_TRACE_EV_PROC_START, adv_proc_start)
+        FAST(GORCA_TRACE_EV_PROC_STOP, adv_proc_stop)
+#undef FAST
+    default:
+        return 0;
     }
 }
 
@@ -2325,4 +2363,54 @@ enum gorca_status gorca_trace_next(struct gorca_trace *tr, const struct gorca_tr
         }
     }
     return next_generic(tr, ev, err);
+}
+
+/* The delivery loop behind gorca_trace_each and tr_stats_drive: gorca_trace_next's steps with
+ * the consumer called in place. Inlined with a constant fn, the consumer inlines too. */
+TR_HOT enum gorca_status drive(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg,
+                               struct gorca_error *err)
+{
+    const struct gorca_trace_event *ev;
+    enum gorca_status st;
+
+    for (;;) {
+        if (tr->q_len == 0 && tr->gen_active && tr->err.code == GORCA_OK && !tr->done) {
+            struct tr_ev *e = NULL;
+
+            /* A fast-lane event leaves the queue empty, the generation active and no error
+             * recorded, so the lane can run again at once. */
+            while (next_fast(tr, &e) > 0) {
+                st = fn(arg, &e->e, err);
+                if (st != GORCA_OK)
+                    return st;
+            }
+        }
+        ev = NULL;
+        st = next_generic(tr, &ev, err);
+        if (st != GORCA_OK || ev == NULL)
+            return st;
+        st = fn(arg, ev, err);
+        if (st != GORCA_OK)
+            return st;
+    }
+}
+
+enum gorca_status gorca_trace_each(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg,
+                                   struct gorca_error *err)
+{
+    return drive(tr, fn, arg, err);
+}
+
+TR_HOT enum gorca_status stats_sink(void *arg, const struct gorca_trace_event *ev,
+                                    struct gorca_error *err)
+{
+    if (tr_stats_event(arg, ev) == 0)
+        return GORCA_OK;
+    return GORCA_FAIL(err, GORCA_E_NOMEM, -1, NULL, "out of memory collecting statistics");
+}
+
+enum gorca_status tr_stats_drive(struct gorca_trace *tr, struct tr_stats_acc *a,
+                                 struct gorca_error *err)
+{
+    return drive(tr, stats_sink, a, err);
 }

@@ -243,6 +243,7 @@ void gorca_trace_free(struct gorca_trace *tr)
     tr_order_release(&tr->order);
     tr_intern_release(&tr->intern);
     base_free(tr->cursors);
+    base_free(tr->recs);
     base_free(tr->heap);
     base_free(tr->name);
     base_free(tr);

@@ -502,8 +502,21 @@ void tr_order_release(struct tr_order *o);
 
 /* ---- the reader ------------------------------------------------------------------------- */
 
+/* An event predecoded from a batch ahead of the merge (cursor_fill in order.c): the wire
+ * fields only, so the ordering loop copies a compact record instead of decoding varints. */
+struct tr_rec {
+    int64_t t;
+    uint64_t off; /* absolute offset of the event's type byte */
+    uint64_t a[4];
+    uint8_t type;
+};
+
+#define TR_REC_CAP 64 /* records per cursor (fewer for threads writing few bytes) */
+
 struct tr_cursor {
     uint64_t m;
+    struct tr_rec *recs; /* predecoded events [rpos, rlen) of this thread, after c->p's past */
+    uint32_t rpos, rlen, rcap;
     uint32_t batch; /* current batch index, UINT32_MAX when done */
     const uint8_t *start, *p, *end;
     uint64_t pay_off; /* absolute offset of start */
@@ -541,6 +554,8 @@ struct gorca_trace {
     uint64_t peak_gen_bytes;
     struct tr_cursor *cursors;
     size_t cursors_cap;
+    struct tr_rec *recs; /* the cursors' record rings, back to back */
+    size_t recs_cap;
     /* Merge heap. t and ev mirror c->t and c->ev (set wherever the cursor moves on), so
      * comparisons and the fast lane's dispatch need no pointer chase through the cursor. */
     struct tr_heap_ent {
@@ -579,6 +594,61 @@ int tr_fail_at(struct gorca_trace *tr, int line, enum gorca_status code, uint64_
 #define tr_fail(tr, code, off, ...) tr_fail_at((tr), __LINE__, (code), (off), __VA_ARGS__)
 /* Records why interning failed: the arena limit (GORCA_E_LIMIT) or malloc (GORCA_E_NOMEM). */
 int tr_intern_fail(struct gorca_trace *tr, uint64_t off);
+
+/* ---- whole-trace statistics (stats.c) --------------------------------------------------- */
+
+/* The state of gorca_trace_stats_collect while events stream by. The per-event part is inline
+ * (tr_stats_event) so that the ordering loop can run it without a call; the rest is in
+ * stats.c. */
+struct tr_stats_acc {
+    struct gorca_trace_stats *st;
+    struct tr_map threads;  /* distinct thread ids */
+    struct tr_map stw_open; /* g -> index into stw_start */
+    int64_t *stw_start;
+    size_t stw_cap, stw_len;
+    int have_first;
+    int64_t last_time;
+    int64_t last_m;      /* the previous event's thread (already counted) */
+    uint64_t seen_m[64]; /* direct-mapped cache of counted thread ids; ~0 = empty */
+    uint8_t rare[256];   /* event types that need a closer look */
+};
+
+/* The closer look: a thread id not in the cache, or a rare type. 0, or -1 out of memory. */
+int tr_stats_thread(struct tr_stats_acc *a, int64_t m);
+int tr_stats_rare(struct tr_stats_acc *a, const struct gorca_trace_event *ev);
+
+/* Accounts one delivered event. 0, or -1 out of memory. */
+TR_HOT int tr_stats_event(struct tr_stats_acc *a, const struct gorca_trace_event *ev)
+{
+    struct gorca_trace_stats *st = a->st;
+
+    /* Per-type counts carry most statistics (kinds and goroutine creation/exit are derived
+     * from them at the end); only a few event types need a closer look. */
+    st->by_type[ev->type]++;
+    if (!a->have_first) {
+        st->start_ns = ev->time;
+        a->have_first = 1;
+    }
+    /* Threads: consecutive events mostly share one; a small direct-mapped cache of ids
+     * already in the set keeps the map lookup off the common path otherwise. */
+    if (ev->m != a->last_m) {
+        a->last_m = ev->m;
+        if (ev->m != GORCA_TRACE_NONE &&
+            a->seen_m[((uint64_t)ev->m * 0x9e3779b97f4a7c15ull) >> 58] != (uint64_t)ev->m &&
+            tr_stats_thread(a, ev->m) != 0)
+            return -1;
+    }
+    if (!a->rare[ev->type]) {
+        a->last_time = ev->time;
+        return 0;
+    }
+    return tr_stats_rare(a, ev);
+}
+
+/* Runs every remaining event of tr through tr_stats_event (order.c). Returns the reader's
+ * status, or GORCA_E_NOMEM (err set) when the statistics ran out of memory. */
+enum gorca_status tr_stats_drive(struct gorca_trace *tr, struct tr_stats_acc *a,
+                                 struct gorca_error *err);
 
 /* ---- text form of the wire format, for tests (text.c) ---------------------------------- */
 
