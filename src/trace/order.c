@@ -63,14 +63,19 @@ void tr_order_release(struct tr_order *o)
 
 TR_HOT struct tr_gstate *get_g(struct tr_order *o, int64_t id)
 {
-    uint32_t *ix = tr_map_get(&o->g_idx, (uint64_t)id);
+    const struct tr_gslot *d = &o->g_direct[(uint64_t)id % TR_G_DIRECT];
+    uint32_t *ix;
 
+    if (d->id == (uint64_t)id && d->ix1 != 0)
+        return &o->gs[d->ix1 - 1];
+    ix = tr_map_get(&o->g_idx, (uint64_t)id);
     return ix ? &o->gs[*ix] : NULL;
 }
 
 static struct tr_gstate *new_g(struct gorca_trace *tr, int64_t id, uint8_t status, uint64_t gen)
 {
     struct tr_order *o = &tr->order;
+    struct tr_gslot *d = &o->g_direct[(uint64_t)id % TR_G_DIRECT];
     uint32_t ix;
     struct tr_gstate *g;
 
@@ -88,7 +93,10 @@ static struct tr_gstate *new_g(struct gorca_trace *tr, int64_t id, uint8_t statu
     g->ranges = NULL;
     g->regions = NULL;
     g->n_regions = g->cap_regions = 0;
-    if (tr_map_put(&o->g_idx, (uint64_t)id, ix) != 0) {
+    if (d->ix1 == 0) {
+        d->id = (uint64_t)id;
+        d->ix1 = ix + 1;
+    } else if (tr_map_put(&o->g_idx, (uint64_t)id, ix) != 0) {
         g->id = o->free_g;
         o->free_g = ix;
         return NULL;
@@ -102,12 +110,20 @@ static struct tr_gstate *new_g(struct gorca_trace *tr, int64_t id, uint8_t statu
 
 static void del_g(struct tr_order *o, int64_t id)
 {
-    uint32_t *ixp = tr_map_get(&o->g_idx, (uint64_t)id), ix;
+    struct tr_gslot *d = &o->g_direct[(uint64_t)id % TR_G_DIRECT];
+    uint32_t *ixp, ix;
     struct tr_gstate *g;
 
-    if (ixp == NULL)
-        return;
-    ix = *ixp;
+    if (d->id == (uint64_t)id && d->ix1 != 0) {
+        ix = d->ix1 - 1;
+        d->ix1 = 0;
+    } else {
+        ixp = tr_map_get(&o->g_idx, (uint64_t)id);
+        if (ixp == NULL)
+            return;
+        ix = *ixp;
+        tr_map_del(&o->g_idx, (uint64_t)id);
+    }
     g = &o->gs[ix];
     if (g->ranges)
         base_free(g->ranges);
@@ -115,7 +131,6 @@ static void del_g(struct tr_order *o, int64_t id)
         base_free(g->regions);
     g->ranges = NULL;
     g->regions = NULL;
-    tr_map_del(&o->g_idx, (uint64_t)id);
     g->id = o->free_g;
     o->free_g = ix;
 }
@@ -1947,14 +1962,24 @@ static const uint8_t proc_state_of[5] = { GORCA_TRACE_PROC_UNDETERMINED, GORCA_T
                                           GORCA_TRACE_PROC_IDLE, GORCA_TRACE_PROC_RUNNING,
                                           GORCA_TRACE_PROC_IDLE };
 
-/* type is o->type; passing it separately lets the fast lane fold the table lookups. */
+/* type is o->type; passing it separately lets the fast lane fold the table lookups. Without
+ * details (a consumer that reads no transition fields) the ids are only validated. */
 TR_HOT int fill_transition_t(struct gorca_trace *tr, const struct tr_ev *ev,
-                             struct gorca_trace_event *o, unsigned type)
+                             struct gorca_trace_event *o, unsigned type, int details)
 {
     const struct tr_trans *d = &trans[type];
     struct gorca_trace_transition *t = &o->transition;
     int64_t ids[3];
 
+    if (!details) {
+        uint32_t h;
+
+        if (d->reason && event_string(tr, ev, o->args[0]) == NULL)
+            return -1;
+        if (d->tstack == TS_ARG1 && !tr_gen_stack(&tr->gen, o->args[1], &h))
+            return bad_id(tr, ev, "stack", o->args[1]);
+        return 0;
+    }
     ids[ID_ARG0] = (int64_t)o->args[0];
     ids[ID_CTX_G] = o->g;
     ids[ID_CTX_P] = o->p;
@@ -1993,7 +2018,7 @@ TR_HOT int fill_transition_t(struct gorca_trace *tr, const struct tr_ev *ev,
 TR_HOT int fill_transition(struct gorca_trace *tr, const struct tr_ev *ev,
                            struct gorca_trace_event *o)
 {
-    return fill_transition_t(tr, ev, o, o->type);
+    return fill_transition_t(tr, ev, o, o->type, 1);
 }
 
 static const char *const range_static_names[] = {
@@ -2198,7 +2223,7 @@ TR_HOT int deliver(struct gorca_trace *tr, struct tr_ev *ev)
 
 /* deliver() for a wire event of a known frequent type (a state transition, or HeapAlloc):
  * the same steps with the type's table entries folded in. */
-TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type)
+TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type, int details)
 {
     struct gorca_trace_event *o = &ev->e;
     const struct tr_spec *sp = &tr_specs[type];
@@ -2210,12 +2235,15 @@ TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type)
     if (sp->stack_arg >= 0 && !tr_gen_stack(&tr->gen, o->args[sp->stack_arg], &o->stack))
         return bad_id(tr, ev, "stack", o->args[sp->stack_arg]);
     if (type == GORCA_TRACE_EV_HEAP_ALLOC) {
+        if (!details)
+            goto done;
         o->metric.metric = GORCA_TRACE_METRIC_HEAP_ALLOC;
         o->metric.name = metric_names[GORCA_TRACE_METRIC_HEAP_ALLOC];
         o->metric.value = o->args[0];
-    } else if (fill_transition_t(tr, ev, o, type) != 0) {
+    } else if (fill_transition_t(tr, ev, o, type, details) != 0) {
         return -1;
     }
+done:
     if (++tr->gen_events > tr->opt.limits.events)
         return limit_events(tr, o);
     if (t <= tr->last_ts)
@@ -2262,7 +2290,7 @@ TR_HOT int fast_step(struct gorca_trace *tr, struct tr_cursor *c, long mi, const
  * dispatch. 1 = *out delivered, 0 = take the generic path (nothing was changed: handlers
  * that answer "not yet" have no side effects), -1 = error recorded. The decoding behind
  * cursor_next is out of line (cursor_fill), so each type gets its own copy of the steps. */
-TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out)
+TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out, int details)
 {
     struct tr_gen *g = &tr->gen;
     struct tr_order *o = &tr->order;
@@ -2297,7 +2325,7 @@ TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out)
         if (fast_step(tr, c, mi, &nc) != 0)      \
             return -1;                           \
         *out = ev;                               \
-        return deliver_hot(tr, ev, x) == 0 ? 1 : -1;
+        return deliver_hot(tr, ev, x, details) == 0 ? 1 : -1;
         FAST(GORCA_TRACE_EV_GO_START, adv_go_start)
         FAST(GORCA_TRACE_EV_GO_STOP, adv_go_stop_exec)
         FAST(GORCA_TRACE_EV_GO_BLOCK, adv_go_stop_exec)
@@ -2357,7 +2385,7 @@ enum gorca_status gorca_trace_next(struct gorca_trace *tr, const struct gorca_tr
     if (tr->q_len == 0 && tr->gen_active && tr->err.code == GORCA_OK && !tr->done) {
         struct tr_ev *e = NULL;
 
-        if (next_fast(tr, &e) > 0) {
+        if (next_fast(tr, &e, 1) > 0) {
             *ev = &e->e;
             return GORCA_OK;
         }
@@ -2366,9 +2394,13 @@ enum gorca_status gorca_trace_next(struct gorca_trace *tr, const struct gorca_tr
 }
 
 /* The delivery loop behind gorca_trace_each and tr_stats_drive: gorca_trace_next's steps with
- * the consumer called in place. Inlined with a constant fn, the consumer inlines too. */
+ * the consumer called in place. Inlined with a constant fn, the consumer inlines too. With
+ * details = 0 (tr_stats_drive) fast-lane events get their kind, stack, time and context but
+ * not the kind-specific union (metric value, transition fields), which such a consumer does
+ * not read; every id is still validated as in full delivery, and the other events are
+ * delivered in full. */
 TR_HOT enum gorca_status drive(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg,
-                               struct gorca_error *err)
+                               struct gorca_error *err, int details)
 {
     const struct gorca_trace_event *ev;
     enum gorca_status st;
@@ -2379,7 +2411,7 @@ TR_HOT enum gorca_status drive(struct gorca_trace *tr, gorca_trace_event_fn fn, 
 
             /* A fast-lane event leaves the queue empty, the generation active and no error
              * recorded, so the lane can run again at once. */
-            while (next_fast(tr, &e) > 0) {
+            while (next_fast(tr, &e, details) > 0) {
                 st = fn(arg, &e->e, err);
                 if (st != GORCA_OK)
                     return st;
@@ -2398,7 +2430,7 @@ TR_HOT enum gorca_status drive(struct gorca_trace *tr, gorca_trace_event_fn fn, 
 enum gorca_status gorca_trace_each(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg,
                                    struct gorca_error *err)
 {
-    return drive(tr, fn, arg, err);
+    return drive(tr, fn, arg, err, 1);
 }
 
 TR_HOT enum gorca_status stats_sink(void *arg, const struct gorca_trace_event *ev,
@@ -2412,5 +2444,5 @@ TR_HOT enum gorca_status stats_sink(void *arg, const struct gorca_trace_event *e
 enum gorca_status tr_stats_drive(struct gorca_trace *tr, struct tr_stats_acc *a,
                                  struct gorca_error *err)
 {
-    return drive(tr, stats_sink, a, err);
+    return drive(tr, stats_sink, a, err, 0);
 }

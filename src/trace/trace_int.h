@@ -477,12 +477,21 @@ struct tr_task {
     const char *name; /* interned */
 };
 
+/* Goroutine ids are handed out nearly in sequence and few are alive at once, so most live
+ * goroutines sit in a direct-mapped table indexed by the id's low bits; the hash map holds
+ * those whose slot was taken. A live goroutine is in exactly one of the two. */
+#define TR_G_DIRECT 4096
+
 struct tr_order {
     uint64_t initial_gen;
     struct tr_gstate *gs; /* pool; free slots chained through .id */
     size_t n_gs, cap_gs;
     uint32_t free_g; /* head of free list, UINT32_MAX none */
-    struct tr_map g_idx;
+    struct tr_gslot {
+        uint64_t id;
+        uint32_t ix1; /* index into gs + 1; 0 = empty */
+    } g_direct[TR_G_DIRECT];
+    struct tr_map g_idx; /* the other live goroutines: id -> index into gs */
     struct tr_pstate *ps;
     size_t n_ps, cap_ps;
     struct tr_map p_idx;
