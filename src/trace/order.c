@@ -1430,7 +1430,7 @@ static int cursor_next_slow(struct gorca_trace *tr, struct tr_cursor *c)
     }
     if (c->last_ts == 0)
         c->last_ts = gen_mul(&tr->gen, tr->gen.batches[c->batch].time);
-    ev = &c->evs[c->ev == &c->evs[0]]; /* the other slot, without a branch */
+    ev = &c->ring[(c->h + 1) & (c->rcap - 1)]; /* the head's slot stays intact */
     p = c->p;
     off = c->pay_off + (uint64_t)(p - c->start);
     type = *p++;
@@ -1464,6 +1464,7 @@ static int cursor_next_slow(struct gorca_trace *tr, struct tr_cursor *c)
     ev->e.time = tr_add(gen_mul(&tr->gen, dt), c->last_ts);
     c->last_ts = ev->e.time;
     c->t = ev->e.time;
+    c->h = (c->h + 1) & (c->rcap - 1);
     c->ev = ev;
     c->p = p;
     return 1;
@@ -1505,85 +1506,82 @@ TR_HOT const uint8_t *ev_varint(const uint8_t *p, uint64_t *v, int *bad)
     return p;
 }
 
-/* Predecodes the cursor's next events into its record ring: every event from c->p on that
- * lies well inside the current batch (room for the largest event, so no bounds checks), has a
- * known timed type and well-formed varints; the first one that does not stops the fill and is
- * left to cursor_next_slow, which reports errors and crosses batches exactly as before. c->p
- * and c->last_ts move past the predecoded events. Returns the number of records. */
+/* Decodes the cursor's next events into the ring slots after the head: every event from c->p
+ * on that lies well inside the current batch (room for the largest event, so no bounds
+ * checks), has a known timed type and well-formed varints; the first one that does not stops
+ * the fill and is left to cursor_next_slow, which reports errors and crosses batches exactly
+ * as before. c->p and c->last_ts move past the decoded events. Returns how many. */
 static uint32_t cursor_fill(struct gorca_trace *tr, struct tr_cursor *c)
 {
     const struct tr_gen *g = &tr->gen;
-    const uint8_t *p = c->p, *end = c->end;
-    struct tr_rec *r = c->recs;
+    const uint8_t *p = c->p;
+    uint32_t mask = c->rcap - 1, slot = c->h, n = 0;
     int64_t ts = c->last_ts;
-    uint32_t n = 0, cap = c->rcap;
+    /* offset of the byte at p = base + p (unsigned wrap-around is fine) */
+    uint64_t base = c->pay_off - (uint64_t)(uintptr_t)c->start;
 
-    c->rpos = c->rlen = 0;
-    if (ts == 0)
+    const uint8_t *lim;
+
+    if (ts == 0 || c->end - p < 52)
         return 0;
-    while (n < cap && end - p >= 52) {
+    lim = c->end - 52; /* room for the largest event (1 + 5 varints of 10 bytes) up to here */
+    for (;;) {
         unsigned type = *p;
-        const struct tr_spec *sp = &tr_specs[type < TR_N_SPECS ? type : 0];
+        unsigned na = tr->fast_nargs[type];
+        struct tr_ev *ev;
         const uint8_t *q;
         uint64_t dt = 0;
-        unsigned na;
         int bad = 0;
 
-        if (!sp->timed)
+        if (na == 0)
             break;
-        na = sp->nargs;
-        r->a[0] = r->a[1] = r->a[2] = r->a[3] = 0;
+        slot = (slot + 1) & mask;
+        ev = &c->ring[slot];
+        ev->e.args[0] = ev->e.args[1] = ev->e.args[2] = ev->e.args[3] = 0;
         q = ev_varint(p + 1, &dt, &bad);
         if (na > 1) {
-            q = ev_varint(q, &r->a[0], &bad);
+            q = ev_varint(q, &ev->e.args[0], &bad);
             if (na > 2) {
-                q = ev_varint(q, &r->a[1], &bad);
+                q = ev_varint(q, &ev->e.args[1], &bad);
                 if (na > 3) {
-                    q = ev_varint(q, &r->a[2], &bad);
+                    q = ev_varint(q, &ev->e.args[2], &bad);
                     if (na > 4)
-                        q = ev_varint(q, &r->a[3], &bad);
+                        q = ev_varint(q, &ev->e.args[3], &bad);
                 }
             }
         }
         if (bad)
             break;
-        r->off = c->pay_off + (uint64_t)(p - c->start);
-        r->type = (uint8_t)type;
+        ev->e.offset = base + (uint64_t)(uintptr_t)p;
+        ev->e.type = (uint8_t)type;
+        ev->e.synthetic = 0;
         ts = tr_add(gen_mul(g, dt), ts);
-        r->t = ts;
-        r++;
+        ev->e.time = ts;
         n++;
         p = q;
-        if (ts == 0)
-            break; /* the slow path takes a zero time for "batch base not applied yet" */
+        /* A zero time means "batch base not applied yet" to the slow path: stop there. */
+        if (ts == 0 || n == mask || p > lim)
+            break;
     }
     c->p = p;
     c->last_ts = ts;
-    c->rlen = n;
+    c->ahead = n;
     return n;
 }
 
-/* Moves the cursor to its next event: the next predecoded record, copied into the event slot
- * not holding the previous head (which may still wait in the output queue); cursor_next_slow
- * when no record can be predecoded. 1 = an event, 0 = the thread is done, -1 = error. */
+/* Moves the cursor to its next event: the next slot decoded ahead (filling the ring when it
+ * is empty), or cursor_next_slow when nothing can be decoded ahead. 1 = an event, 0 = the
+ * thread is done, -1 = error. */
 TR_HOT int cursor_next(struct gorca_trace *tr, struct tr_cursor *c)
 {
-    const struct tr_rec *r;
     struct tr_ev *ev;
 
-    if (c->rpos == c->rlen && cursor_fill(tr, c) == 0)
+    if (c->ahead == 0 && cursor_fill(tr, c) == 0)
         return cursor_next_slow(tr, c);
-    r = &c->recs[c->rpos++];
-    ev = &c->evs[c->ev == &c->evs[0]]; /* the other slot, without a branch */
-    ev->e.args[0] = r->a[0];
-    ev->e.args[1] = r->a[1];
-    ev->e.args[2] = r->a[2];
-    ev->e.args[3] = r->a[3];
-    ev->e.offset = r->off;
-    ev->e.type = r->type;
-    ev->e.synthetic = 0;
-    ev->e.time = r->t;
-    c->t = r->t;
+    c->ahead--;
+    c->h = (c->h + 1) & (c->rcap - 1);
+    ev = &c->ring[c->h];
+    c->t = ev->e.time;
     c->ev = ev;
     return 1;
 }
@@ -1649,6 +1647,7 @@ static void heap_remove(struct gorca_trace *tr, size_t i)
     }
     heap_swap(tr, 0, tr->heap_len - 1);
     tr->heap_len--;
+    tr->heap[tr->heap_len].t = INT64_MAX; /* keeps the two sentinels past the end */
     sift_down(tr, 0);
 }
 
@@ -1687,7 +1686,7 @@ static void queue_sync(struct gorca_trace *tr, int64_t time, int with_gen)
 static int install_generation(struct gorca_trace *tr)
 {
     struct tr_gen *g = &tr->gen;
-    size_t i, n_recs = 0;
+    size_t i, n_slots = 0;
     uint64_t bytes = g->end_off - g->start_off;
 
     if (tr->gens_read == 0)
@@ -1696,30 +1695,33 @@ static int install_generation(struct gorca_trace *tr)
     if (bytes > tr->peak_gen_bytes)
         tr->peak_gen_bytes = bytes;
     if (base_grow((void **)&tr->cursors, &tr->cursors_cap, g->n_ms, sizeof(*tr->cursors)) ||
-        base_grow((void **)&tr->heap, &tr->heap_cap, g->n_ms, sizeof(*tr->heap)))
+        base_grow((void **)&tr->heap, &tr->heap_cap, g->n_ms + 2, sizeof(*tr->heap)))
         return tr_fail(tr, GORCA_E_NOMEM, g->start_off, "out of memory");
-    /* Record rings: TR_REC_CAP per thread, fewer for a thread that wrote few bytes (an event
-     * takes at least 2), so they stay within a fraction of the generation's size. */
+    /* Event rings: up to TR_RING_MAX slots per thread, fewer for a thread that wrote few
+     * bytes, so that they take at most about the generation's size beyond two slots each. */
     for (i = 0; i < g->n_ms; i++) {
         uint64_t bytes_m = 0;
-        uint32_t bi;
+        uint32_t bi, cap = 2;
 
-        for (bi = g->ms[i].first; bi != UINT32_MAX && bytes_m < 2 * TR_REC_CAP;
+        for (bi = g->ms[i].first; bi != UINT32_MAX && bytes_m < TR_RING_MAX * sizeof(struct tr_ev);
              bi = g->batches[bi].next)
             bytes_m += g->batches[bi].len;
-        tr->cursors[i].rcap = (uint32_t)BASE_MIN(bytes_m / 2, (uint64_t)TR_REC_CAP);
-        n_recs += tr->cursors[i].rcap;
+        while (cap < TR_RING_MAX && 2 * cap * sizeof(struct tr_ev) <= bytes_m)
+            cap *= 2;
+        tr->cursors[i].rcap = cap;
+        n_slots += cap;
     }
-    if (base_grow((void **)&tr->recs, &tr->recs_cap, n_recs ? n_recs : 1, sizeof(*tr->recs)))
+    if (base_grow((void **)&tr->ring, &tr->ring_cap, n_slots ? n_slots : 1, sizeof(*tr->ring)))
         return tr_fail(tr, GORCA_E_NOMEM, g->start_off, "out of memory");
-    n_recs = 0;
+    n_slots = 0;
     for (i = 0; i < g->n_ms; i++) {
-        tr->cursors[i].recs = tr->recs + n_recs;
-        tr->cursors[i].rpos = tr->cursors[i].rlen = 0;
-        n_recs += tr->cursors[i].rcap;
+        tr->cursors[i].ring = tr->ring + n_slots;
+        tr->cursors[i].h = tr->cursors[i].ahead = 0;
+        n_slots += tr->cursors[i].rcap;
     }
     tr->heap_len = 0;
     tr->sample_pos = 0;
+    tr->next_sample_t = g->n_samples ? g->samples[0].time : INT64_MAX;
     tr->gen_events = 0;
     for (i = 0; i < g->n_ms; i++) {
         struct tr_cursor *c = &tr->cursors[i];
@@ -1727,7 +1729,7 @@ static int install_generation(struct gorca_trace *tr)
 
         c->m = g->ms[i].m;
         c->mi = -1;
-        c->ev = &c->evs[0];
+        c->ev = &c->ring[0];
         if (cursor_load(tr, c, g->ms[i].first) != 0)
             return -1;
         r = cursor_next(tr, c);
@@ -1740,6 +1742,7 @@ static int install_generation(struct gorca_trace *tr)
         tr->heap[tr->heap_len++].c = c;
         sift_up(tr, tr->heap_len - 1);
     }
+    tr->heap[tr->heap_len].t = tr->heap[tr->heap_len + 1].t = INT64_MAX;
     tr->gen_active = 1;
     if (tr->opt.sync_mode == GORCA_TRACE_SYNC_AT_START)
         queue_sync(tr, gen_mul(g, g->min_ts), 1);
@@ -1810,6 +1813,8 @@ static void queue_sample(struct gorca_trace *tr)
     const struct tr_sample *s = &tr->gen.samples[tr->sample_pos++];
     struct tr_ev e;
 
+    tr->next_sample_t =
+        tr->sample_pos < tr->gen.n_samples ? tr->gen.samples[tr->sample_pos].time : INT64_MAX;
     memset(&e, 0, sizeof(e));
     e.e.type = TR_EV_CPU_SAMPLE;
     e.e.time = s->time;
@@ -2261,23 +2266,21 @@ TR_HOT int fast_step(struct gorca_trace *tr, struct tr_cursor *c, long mi, const
     struct tr_order *o = &tr->order;
     int rc;
     int64_t t;
-    size_t n;
 
     o->ms[mi].p = nc->p;
     o->ms[mi].g = nc->g;
     rc = cursor_next(tr, c);
     if (rc < 0)
         return -1;
-    tr->q_head = (tr->q_head + 1) % TR_QUEUE_CAP;
-    tr->q_len--;
+    tr->q_len = 0; /* the queue was empty before the handler queued ev */
     if (rc == 0) {
         heap_remove(tr, 0);
     } else {
         t = c->t;
         tr->heap[0].t = t;
         tr->heap[0].ev = c->ev;
-        n = tr->heap_len;
-        if ((n > 1 && tr->heap[1].t < t) || (n > 2 && tr->heap[2].t < t))
+        /* Sentinels past the end stand in for missing children. */
+        if (tr->heap[1].t < t || tr->heap[2].t < t)
             sift_down(tr, 0);
     }
     return 0;
@@ -2301,8 +2304,7 @@ TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out, int details)
     int rc;
     unsigned type;
 
-    if (tr->heap_len == 0 ||
-        (tr->sample_pos < g->n_samples && g->samples[tr->sample_pos].time < tr->heap[0].t))
+    if (tr->heap_len == 0 || tr->next_sample_t < tr->heap[0].t)
         return 0;
     c = tr->heap[0].c;
     ev = tr->heap[0].ev;
@@ -2313,8 +2315,7 @@ TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out, int details)
     cur.m = nc.m = (int64_t)c->m;
     cur.p = nc.p = o->ms[mi].p;
     cur.g = nc.g = o->ms[mi].g;
-    if (o->initial_gen == 0)
-        o->initial_gen = g->gen;
+    /* o->initial_gen is set: the thread's index (mi) exists, so order_advance ran. */
     /* One case per type: the handler and the delivery both see the type as a constant. */
     switch (type) {
 #define FAST(x, handler)                         \

@@ -160,9 +160,12 @@ fail:
 static struct gorca_trace *new_reader(const char *name, const struct gorca_trace_options *opt)
 {
     struct gorca_trace *tr = base_calloc(1, sizeof(*tr));
+    unsigned t;
 
     if (tr == NULL)
         return NULL;
+    for (t = 0; t < TR_N_SPECS; t++)
+        tr->fast_nargs[t] = tr_specs[t].timed ? tr_specs[t].nargs : 0;
     if (name) {
         tr->name = base_malloc(strlen(name) + 1);
         if (tr->name == NULL) {
@@ -243,7 +246,7 @@ void gorca_trace_free(struct gorca_trace *tr)
     tr_order_release(&tr->order);
     tr_intern_release(&tr->intern);
     base_free(tr->cursors);
-    base_free(tr->recs);
+    base_free(tr->ring);
     base_free(tr->heap);
     base_free(tr->name);
     base_free(tr);

@@ -511,29 +511,24 @@ void tr_order_release(struct tr_order *o);
 
 /* ---- the reader ------------------------------------------------------------------------- */
 
-/* An event predecoded from a batch ahead of the merge (cursor_fill in order.c): the wire
- * fields only, so the ordering loop copies a compact record instead of decoding varints. */
-struct tr_rec {
-    int64_t t;
-    uint64_t off; /* absolute offset of the event's type byte */
-    uint64_t a[4];
-    uint8_t type;
-};
-
-#define TR_REC_CAP 64 /* records per cursor (fewer for threads writing few bytes) */
+/* Each thread's events are decoded ahead of the merge (cursor_fill in order.c) into a ring
+ * of event slots, so the ordering loop moves to the next slot instead of decoding varints.
+ * The head event's slot is never overwritten while it may wait in the output queue. */
+#define TR_RING_MAX 16 /* slots per thread (fewer, down to 2, for threads writing few bytes) */
 
 struct tr_cursor {
     uint64_t m;
-    struct tr_rec *recs; /* predecoded events [rpos, rlen) of this thread, after c->p's past */
-    uint32_t rpos, rlen, rcap;
+    struct tr_ev *ring; /* rcap slots (a power of two >= 2) */
+    uint32_t rcap;
+    uint32_t h;     /* slot of the head event */
+    uint32_t ahead; /* events decoded into the slots after h, not yet the head */
     uint32_t batch; /* current batch index, UINT32_MAX when done */
-    const uint8_t *start, *p, *end;
-    uint64_t pay_off; /* absolute offset of start */
-    int64_t last_ts;
+    const uint8_t *start, *p, *end; /* p: after the last decoded event */
+    uint64_t pay_off;               /* absolute offset of start */
+    int64_t last_ts;                /* time of the last decoded event */
     int64_t t;        /* time of the head event (heap key) */
     long mi;          /* index of the thread's ordering state, -1 = not looked up */
-    struct tr_ev *ev; /* head event: one of evs; the other may still be queued */
-    struct tr_ev evs[2];
+    struct tr_ev *ev; /* head event: ring[h] */
 };
 
 #define TR_QUEUE_CAP 8
@@ -563,8 +558,9 @@ struct gorca_trace {
     uint64_t peak_gen_bytes;
     struct tr_cursor *cursors;
     size_t cursors_cap;
-    struct tr_rec *recs; /* the cursors' record rings, back to back */
-    size_t recs_cap;
+    struct tr_ev *ring; /* the cursors' event rings, back to back */
+    size_t ring_cap;
+    uint8_t fast_nargs[256]; /* per wire type: nargs of a timed type, 0 = not decoded ahead */
     /* Merge heap. t and ev mirror c->t and c->ev (set wherever the cursor moves on), so
      * comparisons and the fast lane's dispatch need no pointer chase through the cursor. */
     struct tr_heap_ent {
@@ -572,8 +568,9 @@ struct gorca_trace {
         struct tr_cursor *c;
         struct tr_ev *ev;
     } * heap;
-    size_t heap_len, heap_cap;
+    size_t heap_len, heap_cap; /* heap[heap_len] and [heap_len + 1] are sentinels: t = max */
     size_t sample_pos;
+    int64_t next_sample_t; /* time of samples[sample_pos], INT64_MAX when none is left */
     uint64_t gen_events;
 
     struct tr_order order;
