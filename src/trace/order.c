@@ -12,6 +12,7 @@ enum { MUST_NOT = 0, MAY, MUST };
 
 struct ctx {
     int64_t m, p, g;
+    int fast; /* the fast lane delivers the advanced event itself: push() queues nothing */
 };
 
 static const char *const go_status_names[] = { "Bad", "Runnable", "Running", "Syscall", "Waiting" };
@@ -293,7 +294,8 @@ static void push(struct gorca_trace *tr, struct tr_ev *ev, const struct ctx *c)
     ev->e.m = c->m;
     ev->e.p = c->p;
     ev->e.g = c->g;
-    tr_queue_push_ref(tr, ev);
+    if (!c->fast)
+        tr_queue_push_ref(tr, ev);
 }
 
 static void push_copy(struct gorca_trace *tr, struct tr_ev *ev, const struct ctx *c)
@@ -1336,6 +1338,7 @@ TR_HOT int order_advance(struct gorca_trace *tr, struct tr_ev *ev, uint64_t m, l
     cur.m = nc.m = (int64_t)m;
     cur.p = nc.p = cp;
     cur.g = nc.g = cg;
+    cur.fast = nc.fast = 0;
     /* The frequent events are dispatched directly so their handlers inline here. */
     switch (ev->e.type) {
     case GORCA_TRACE_EV_GO_START:
@@ -2259,8 +2262,8 @@ done:
 }
 
 /* The fast lane's steps after its handler advanced the head event: order_advance's thread
- * state update, then try_advance's next decode and heap fix-up; the handler's queued
- * reference is taken back. 0, or -1 on a decode error. */
+ * state update, then try_advance's next decode and heap fix-up (the handler queued nothing:
+ * cur.fast). 0, or -1 on a decode error. */
 TR_HOT int fast_step(struct gorca_trace *tr, struct tr_cursor *c, long mi, const struct ctx *nc)
 {
     struct tr_order *o = &tr->order;
@@ -2272,7 +2275,6 @@ TR_HOT int fast_step(struct gorca_trace *tr, struct tr_cursor *c, long mi, const
     rc = cursor_next(tr, c);
     if (rc < 0)
         return -1;
-    tr->q_len = 0; /* the queue was empty before the handler queued ev */
     if (rc == 0) {
         heap_remove(tr, 0);
     } else {
@@ -2315,6 +2317,7 @@ TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out, int details)
     cur.m = nc.m = (int64_t)c->m;
     cur.p = nc.p = o->ms[mi].p;
     cur.g = nc.g = o->ms[mi].g;
+    cur.fast = nc.fast = 1;
     /* o->initial_gen is set: the thread's index (mi) exists, so order_advance ran. */
     /* One case per type: the handler and the delivery both see the type as a constant. */
     switch (type) {

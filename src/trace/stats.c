@@ -75,6 +75,7 @@ enum gorca_status gorca_trace_stats_collect(struct gorca_trace *tr, struct gorca
                                             struct gorca_error *err)
 {
     enum gorca_status rc;
+    const struct gorca_trace_event *ev;
     struct tr_stats_acc a;
     struct gorca_trace_info info;
     unsigned i;
@@ -93,7 +94,15 @@ enum gorca_status gorca_trace_stats_collect(struct gorca_trace *tr, struct gorca
     a.rare[GORCA_TRACE_EV_STW_END] = 1;
     tr_map_init(&a.threads);
     tr_map_init(&a.stw_open);
-    rc = tr_stats_drive(tr, &a, err);
+    /* The first event outside the loop: it gives the start time. */
+    rc = gorca_trace_next(tr, &ev, err);
+    if (rc == GORCA_OK && ev != NULL) {
+        st->start_ns = ev->time;
+        if (tr_stats_event(&a, ev) != 0)
+            rc = GORCA_FAIL(err, GORCA_E_NOMEM, -1, NULL, "out of memory collecting statistics");
+        else
+            rc = tr_stats_drive(tr, &a, err);
+    }
     for (i = 0; i < 256; i++) {
         uint64_t n = st->by_type[i];
 

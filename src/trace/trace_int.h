@@ -520,15 +520,15 @@ struct tr_cursor {
     uint64_t m;
     struct tr_ev *ring; /* rcap slots (a power of two >= 2) */
     uint32_t rcap;
-    uint32_t h;     /* slot of the head event */
-    uint32_t ahead; /* events decoded into the slots after h, not yet the head */
-    uint32_t batch; /* current batch index, UINT32_MAX when done */
+    uint32_t h;                     /* slot of the head event */
+    uint32_t ahead;                 /* events decoded into the slots after h, not yet the head */
+    uint32_t batch;                 /* current batch index, UINT32_MAX when done */
     const uint8_t *start, *p, *end; /* p: after the last decoded event */
     uint64_t pay_off;               /* absolute offset of start */
     int64_t last_ts;                /* time of the last decoded event */
-    int64_t t;        /* time of the head event (heap key) */
-    long mi;          /* index of the thread's ordering state, -1 = not looked up */
-    struct tr_ev *ev; /* head event: ring[h] */
+    int64_t t;                      /* time of the head event (heap key) */
+    long mi;                        /* index of the thread's ordering state, -1 = not looked up */
+    struct tr_ev *ev;               /* head event: ring[h] */
 };
 
 #define TR_QUEUE_CAP 8
@@ -612,7 +612,6 @@ struct tr_stats_acc {
     struct tr_map stw_open; /* g -> index into stw_start */
     int64_t *stw_start;
     size_t stw_cap, stw_len;
-    int have_first;
     int64_t last_time;
     int64_t last_m;      /* the previous event's thread (already counted) */
     uint64_t seen_m[64]; /* direct-mapped cache of counted thread ids; ~0 = empty */
@@ -623,7 +622,8 @@ struct tr_stats_acc {
 int tr_stats_thread(struct tr_stats_acc *a, int64_t m);
 int tr_stats_rare(struct tr_stats_acc *a, const struct gorca_trace_event *ev);
 
-/* Accounts one delivered event. 0, or -1 out of memory. */
+/* Accounts one delivered event (the caller takes the first one's time). 0, or -1 out of
+ * memory. */
 TR_HOT int tr_stats_event(struct tr_stats_acc *a, const struct gorca_trace_event *ev)
 {
     struct gorca_trace_stats *st = a->st;
@@ -631,10 +631,6 @@ TR_HOT int tr_stats_event(struct tr_stats_acc *a, const struct gorca_trace_event
     /* Per-type counts carry most statistics (kinds and goroutine creation/exit are derived
      * from them at the end); only a few event types need a closer look. */
     st->by_type[ev->type]++;
-    if (!a->have_first) {
-        st->start_ns = ev->time;
-        a->have_first = 1;
-    }
     /* Threads: consecutive events mostly share one; a small direct-mapped cache of ids
      * already in the set keeps the map lookup off the common path otherwise. */
     if (ev->m != a->last_m) {
