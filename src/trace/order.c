@@ -559,8 +559,8 @@ static int adv_go_status(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *c
     return 1;
 }
 
-static inline int adv_go_create(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                                struct ctx *nc, uint64_t gen)
+TR_HOT int adv_go_create(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                         uint64_t gen)
 {
     struct tr_order *o = &tr->order;
     struct tr_gstate *s;
@@ -686,8 +686,8 @@ static int adv_go_switch(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *c
     return 1;
 }
 
-static inline int adv_syscall_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                                    struct ctx *nc, uint64_t gen)
+TR_HOT int adv_syscall_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+                             struct ctx *nc, uint64_t gen)
 {
     struct tr_order *o = &tr->order;
     struct tr_gstate *s;
@@ -722,8 +722,8 @@ static inline int adv_syscall_begin(struct gorca_trace *tr, struct tr_ev *ev, st
     return 1;
 }
 
-static inline int adv_syscall_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                                  struct ctx *nc, uint64_t gen)
+TR_HOT int adv_syscall_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+                           struct ctx *nc, uint64_t gen)
 {
     struct tr_order *o = &tr->order;
     struct tr_gstate *s;
