@@ -107,12 +107,19 @@ run_variant() { # VERSION BINDIR INDEX
     local -a sargs largs
     eval "sargs=(${sflags[$i]})"
     eval "largs=(${lflags[$i]})"
-    printf '%s\n' "${sargs[*]}" >"$dir/service.flags"
+    # Leading NAME=VALUE words are the service's environment (GOGC, GODEBUG, ...), the way a
+    # deployment sets them.
+    local -a senv=()
+    while [ "${#sargs[@]}" -gt 0 ] && [[ "${sargs[0]}" =~ ^[A-Z_][A-Z0-9_]*= ]]; do
+        senv+=("${sargs[0]}")
+        sargs=("${sargs[@]:1}")
+    done
+    printf '%s\n' "${senv[*]} ${sargs[*]}" >"$dir/service.flags"
     printf '%s\n' "${largs[*]}" >"$dir/load.flags"
 
     local la
     la=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
-    "$bin/$app" "${sargs[@]}" -max-lifetime 3m >"$dir/service.out" 2>"$dir/service.err" &
+    env ${senv[@]+"${senv[@]}"} "$bin/$app" "${sargs[@]}" -max-lifetime 3m >"$dir/service.out" 2>"$dir/service.err" &
     local spid=$!
     pids+=("$spid")
     local t

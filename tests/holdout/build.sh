@@ -41,7 +41,7 @@ while IFS='|' read -r n a e w s l; do
     else
         bad "variant $n: unknown expected cause '$e'"; bad_lines=$((bad_lines + 1))
     fi
-    case "$a" in orders | gateway | jobs | feed) ;; *) bad "variant $n: unknown app '$a'"; bad_lines=$((bad_lines + 1)) ;; esac
+    case "$a" in orders | gateway | jobs | feed | ledger) ;; *) bad "variant $n: unknown app '$a'"; bad_lines=$((bad_lines + 1)) ;; esac
     case "$w" in '' | *[!0-9]*) bad "variant $n: warmup '$w' is not a number"; bad_lines=$((bad_lines + 1)) ;; esac
     echo "$n $a $(echo "$s" | sed -n 's/.*-fault \([a-z]*\).*/\1/p')" >>"$tmp/variant-faults"
 done <"$here/variants.txt"
@@ -82,7 +82,7 @@ while read -r n a f; do
 done <"$tmp/variant-faults"
 [ "$unknown" = 0 ] && ok "every fault in variants.txt is listed by its app (-list)"
 
-for app in orders gateway jobs feed; do
+for app in orders gateway jobs feed ledger; do
     out=$tmp/$app.out
     "$bin/$app" -max-lifetime 60s >"$out" 2>"$tmp/$app.err" &
     pid=$!

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the holdout services (orders, gateway, jobs, feed) and the hload load generator with
+# Builds the holdout services (orders, gateway, jobs, feed, ledger) and the hload load generator with
 # one installed Go version into OUTDIR (default build/holdout/go<VERSION>), skipping programs
 # whose binary is newer than every source. Prints OUTDIR on success.
 # usage: testdata/go/holdout/build.sh VERSION [OUTDIR]
@@ -11,7 +11,7 @@ out=${2:-$root/build/holdout/go$v}
 go=$("$root/scripts/go-env.sh" "$v") || { echo "build.sh: Go $v is not installed" >&2; exit 1; }
 export GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod GOCACHE=${GOCACHE:-$root/build/gocache/go$v}
 mkdir -p "$out"
-for prog in orders gateway jobs feed hload; do
+for prog in orders gateway jobs feed ledger hload; do
     bin=$out/$prog
     if [ -x "$bin" ] && [ -z "$(find "$here/$prog" "$here/internal" "$here/go.mod" -newer "$bin" -print -quit)" ]; then
         continue

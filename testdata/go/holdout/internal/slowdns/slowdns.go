@@ -1,7 +1,8 @@
 // Package slowdns is a tiny authoritative DNS server for loopback tests: every A question is
 // answered with 127.0.0.1, AAAA with an empty NOERROR answer, SRV with a configured port on
-// the same name, each only after a delay, like an overloaded or distant resolver. It speaks
-// just enough of RFC 1035 for Go's own resolver (net.Resolver with PreferGo).
+// the same name, PTR with a host name made of the address, each only after a delay, like an
+// overloaded or distant resolver. It speaks just enough of RFC 1035 for Go's own resolver
+// (net.Resolver with PreferGo).
 package slowdns
 
 import (
@@ -18,6 +19,7 @@ const (
 	typeA    = 1
 	typeAAAA = 28
 	typeSRV  = 33
+	typePTR  = 12
 	classIN  = 1
 )
 
@@ -94,6 +96,25 @@ func (s *Server) answer(q []byte) ([]byte, error) {
 	switch qtype {
 	case typeA:
 		rdata = []byte{127, 0, 0, 1}
+	case typePTR:
+		// A name derived from the queried address: "7.0.20.10.in-addr.arpa." -> the host
+		// "host-7-0-20-10.isp.holdout.test.".
+		var labels []string
+		for j := 0; j < len(question)-4 && question[j] != 0; j += 1 + int(question[j]) {
+			labels = append(labels, string(question[j+1:j+1+int(question[j])]))
+		}
+		host := "host"
+		for _, l := range labels {
+			if l == "in-addr" {
+				break
+			}
+			host += "-" + l
+		}
+		for _, l := range []string{host, "isp", "holdout", "test"} {
+			rdata = append(rdata, byte(len(l)))
+			rdata = append(rdata, l...)
+		}
+		rdata = append(rdata, 0)
 	case typeSRV:
 		rdata = binary.BigEndian.AppendUint16(nil, 10)    // priority
 		rdata = binary.BigEndian.AppendUint16(rdata, 100) // weight
