@@ -136,8 +136,9 @@ for app in orders gateway jobs feed ledger; do
     fi
 done
 
-# The fault flags of the apps with helper children start them (DNS server, object store, upstream).
-for spec in "gateway -fault dns" "jobs -fault srvdns"; do
+# The fault flags of the apps with helper children start them (DNS server, object store, upstream,
+# export sidecar).
+for spec in "gateway -fault dns" "jobs -fault srvdns" "ledger -fault exportlock"; do
     set -- $spec
     "$bin/$1" "${@:2}" -max-lifetime 60s >"$tmp/f.out" 2>"$tmp/f.err" &
     pid=$!
