@@ -17,6 +17,8 @@ for prog in orders gateway jobs feed ledger hload; do
         continue
     fi
     # A temporary name first, so a concurrent caller never runs a half-written binary.
-    (cd "$here" && "$go" build -o "$bin.tmp.$$" "./$prog") && mv -f "$bin.tmp.$$" "$bin"
+    # (A failed build must stop the script: "a && b" alone would not trip set -e.)
+    (cd "$here" && "$go" build -o "$bin.tmp.$$" "./$prog") || exit 1
+    mv -f "$bin.tmp.$$" "$bin"
 done
 echo "$out"

@@ -132,12 +132,7 @@ func main() {
 	runtime.SetMutexProfileFraction(envInt("JOBS_MUTEX_PROFILE_FRACTION", 1))
 	svc.Lifetime(*maxLife)
 	if cfg.dataDir == "" {
-		d, err := os.MkdirTemp("", "holdout-jobs-")
-		if err != nil {
-			log.Fatal(err)
-		}
-		cfg.dataDir = d
-		svc.AtExit(func() { os.RemoveAll(d) })
+		cfg.dataDir = svc.TempDir("holdout-jobs-")
 	}
 	s, err := newServer(cfg)
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"os"
 	"runtime"
 	"sort"
 	"time"
@@ -123,12 +122,7 @@ func main() {
 	runtime.SetMutexProfileFraction(*mutexFrac)
 	svc.Lifetime(*maxLife)
 	if cfg.dataDir == "" {
-		d, err := os.MkdirTemp("", "holdout-ledger-")
-		if err != nil {
-			log.Fatal(err)
-		}
-		cfg.dataDir = d
-		svc.AtExit(func() { os.RemoveAll(d) })
+		cfg.dataDir = svc.TempDir("holdout-ledger-")
 	}
 	s, err := newServer(cfg)
 	if err != nil {

@@ -105,33 +105,17 @@ func runPartner(cfg config) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	go func() {
-		for {
-			c, err := rl.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if cfg.riskDelay > 0 {
-						time.Sleep(cfg.riskDelay) // the engine's own model evaluation and queueing
-					}
-					f := strings.Fields(line)
-					score := 0
-					if len(f) == 3 {
-						score = len(f[1])*7%100 + len(f[2])
-					}
-					fmt.Fprintf(c, "OK %d\n", score)
-				}
-			}(c)
+	go serveLines(rl, func(line string) string {
+		if cfg.riskDelay > 0 {
+			time.Sleep(cfg.riskDelay) // the engine's own model evaluation and queueing
 		}
-	}()
+		f := strings.Fields(line)
+		score := 0
+		if len(f) == 3 {
+			score = len(f[1])*7%100 + len(f[2])
+		}
+		return fmt.Sprintf("OK %d\n", score)
+	})
 	ready["risk_addr"] = rl.Addr().String()
 
 	// Clearing house over TLS: "CLEAR id amount\n" -> "ACK id\n" per line.
@@ -152,33 +136,43 @@ func runPartner(cfg config) {
 		log.Fatal(err)
 	}
 	tlsl := tls.NewListener(tl, &tls.Config{Certificates: []tls.Certificate{cert}})
-	go func() {
-		for {
-			c, err := tlsl.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					f := strings.Fields(line)
-					if len(f) < 2 {
-						return
-					}
-					fmt.Fprintf(c, "ACK %s\n", f[1])
-				}
-			}(c)
+	go serveLines(tlsl, func(line string) string {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			return "" // a malformed line ends the connection
 		}
-	}()
+		return fmt.Sprintf("ACK %s\n", f[1])
+	})
 	ready["clearing_addr"] = tl.Addr().String()
 	ready["clearing_ca"] = string(ca.PEM)
 	svc.Ready(ready)
 	select {}
+}
+
+// serveLines answers a line protocol on ln: one goroutine per connection reads a line at a
+// time and writes answer(line); an empty answer closes the connection.
+func serveLines(ln net.Listener, answer func(line string) string) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func(c net.Conn) {
+			defer c.Close()
+			br := bufio.NewReader(c)
+			for {
+				line, err := br.ReadString('\n')
+				if err != nil {
+					return
+				}
+				out := answer(line)
+				if out == "" {
+					return
+				}
+				io.WriteString(c, out)
+			}
+		}(c)
+	}
 }
 
 // runExporter copies the journal to "backup storage" every -export-every, holding a shared

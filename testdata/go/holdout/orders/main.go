@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"os"
 	"runtime"
 	"runtime/debug"
 	"time"
@@ -90,12 +89,7 @@ func main() {
 	svc.Lifetime(*maxLife)
 
 	if cfg.dataDir == "" {
-		d, err := os.MkdirTemp("", "holdout-orders-")
-		if err != nil {
-			log.Fatal(err)
-		}
-		cfg.dataDir = d
-		svc.AtExit(func() { os.RemoveAll(d) })
+		cfg.dataDir = svc.TempDir("holdout-orders-")
 	}
 
 	app, err := newApp(cfg)

@@ -67,6 +67,17 @@ func AtExit(f func()) {
 	cleanupMu.Unlock()
 }
 
+// TempDir makes a fresh directory named after prefix that is removed when the process exits
+// through Exit; it ends the process if the directory cannot be made.
+func TempDir(prefix string) string {
+	d, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		log.Fatal(err)
+	}
+	AtExit(func() { os.RemoveAll(d) })
+	return d
+}
+
 // Exit runs the AtExit functions and exits with code.
 func Exit(code int) {
 	cleanupMu.Lock()
