@@ -2288,13 +2288,28 @@ TR_HOT int fast_step(struct gorca_trace *tr, struct tr_cursor *c, long mi, const
     return 0;
 }
 
+/* The fast lane's event types and their handlers: frequent types whose handler queues exactly
+ * the event itself (cur.fast), so it can be delivered without the queue round trip and the
+ * generic dispatch. */
+#define TR_FAST_TYPES(X)                                   \
+    X(GORCA_TRACE_EV_GO_START, adv_go_start)               \
+    X(GORCA_TRACE_EV_GO_STOP, adv_go_stop_exec)            \
+    X(GORCA_TRACE_EV_GO_BLOCK, adv_go_stop_exec)           \
+    X(GORCA_TRACE_EV_GO_DESTROY, adv_go_stop_exec)         \
+    X(GORCA_TRACE_EV_GO_UNBLOCK, adv_go_unblock)           \
+    X(GORCA_TRACE_EV_GO_CREATE, adv_go_create)             \
+    X(GORCA_TRACE_EV_HEAP_ALLOC, adv_heap_metric)          \
+    X(GORCA_TRACE_EV_GO_SYSCALL_BEGIN, adv_syscall_begin)  \
+    X(GORCA_TRACE_EV_GO_SYSCALL_END, adv_syscall_end)      \
+    X(GORCA_TRACE_EV_PROC_START, adv_proc_start)           \
+    X(GORCA_TRACE_EV_PROC_STOP, adv_proc_stop)
+
 /* Fast lane for gorca_trace_next: with the output queue empty, no CPU sample due and the
- * head cursor's event one of the frequent types whose handler queues exactly that event,
- * advance and deliver it directly -- the same steps in the same order as fill_queue,
- * try_advance, order_advance and deliver, without the queue round trip and the generic
- * dispatch. 1 = *out delivered, 0 = take the generic path (nothing was changed: handlers
- * that answer "not yet" have no side effects), -1 = error recorded. The decoding behind
- * cursor_next is out of line (cursor_fill), so each type gets its own copy of the steps. */
+ * head cursor's event one of TR_FAST_TYPES, advance and deliver it directly -- the same steps
+ * in the same order as fill_queue, try_advance, order_advance and deliver. 1 = *out
+ * delivered, 0 = take the generic path (nothing was changed: handlers that answer "not yet"
+ * have no side effects), -1 = error recorded. The decoding behind cursor_next is out of line
+ * (cursor_fill), so each type gets its own copy of the steps. */
 TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out, int details)
 {
     struct tr_gen *g = &tr->gen;
@@ -2330,20 +2345,120 @@ TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out, int details)
             return -1;                           \
         *out = ev;                               \
         return deliver_hot(tr, ev, x, details) == 0 ? 1 : -1;
-        FAST(GORCA_TRACE_EV_GO_START, adv_go_start)
-        FAST(GORCA_TRACE_EV_GO_STOP, adv_go_stop_exec)
-        FAST(GORCA_TRACE_EV_GO_BLOCK, adv_go_stop_exec)
-        FAST(GORCA_TRACE_EV_GO_DESTROY, adv_go_stop_exec)
-        FAST(GORCA_TRACE_EV_GO_UNBLOCK, adv_go_unblock)
-        FAST(GORCA_TRACE_EV_GO_CREATE, adv_go_create)
-        FAST(GORCA_TRACE_EV_HEAP_ALLOC, adv_heap_metric)
-        FAST(GORCA_TRACE_EV_GO_SYSCALL_BEGIN, adv_syscall_begin)
-        FAST(GORCA_TRACE_EV_GO_SYSCALL_END, adv_syscall_end)
-        FAST(GORCA_TRACE_EV_PROC_START, adv_proc_start)
-        FAST(GORCA_TRACE_EV_PROC_STOP, adv_proc_stop)
+        TR_FAST_TYPES(FAST)
 #undef FAST
     default:
         return 0;
+    }
+}
+
+/* The fast lane of the delivery loop (drive): like next_fast, with the consumer called in
+ * place, and for as long as the head thread keeps the head of the heap. Its next event stays
+ * the earliest while its time is at most both heap children's and the next CPU sample's
+ * (the same comparisons as try_advance's sift and fill_queue's sample check), so during such
+ * a run the heap is not touched and the thread's state (proc, goroutine) stays in registers;
+ * both are written back when the run ends. Returns 0 when the generic path must take over
+ * (the queue is still empty; heap and thread state are consistent), -1 on a reader error
+ * (recorded), 1 when the consumer returned a status (*st). */
+TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, struct gorca_error *err,
+                int details, enum gorca_status *st)
+{
+    struct tr_order *o = &tr->order;
+    uint64_t gen = tr->gen.gen;
+
+    for (;;) {
+        struct tr_cursor *c;
+        struct tr_ev *ev;
+        struct ctx cur, nc;
+        int64_t lim, t;
+        long mi;
+        int rc;
+
+        if (tr->heap_len == 0 || tr->next_sample_t < tr->heap[0].t)
+            return 0;
+        c = tr->heap[0].c;
+        mi = c->mi;
+        if (mi < 0)
+            return 0;
+        ev = tr->heap[0].ev;
+        lim = tr->heap[1].t < tr->heap[2].t ? tr->heap[1].t : tr->heap[2].t;
+        if (tr->next_sample_t < lim)
+            lim = tr->next_sample_t;
+        cur.m = nc.m = (int64_t)c->m;
+        cur.p = nc.p = o->ms[mi].p;
+        cur.g = nc.g = o->ms[mi].g;
+        cur.fast = nc.fast = 1;
+        for (;;) {
+            /* One case per type: the handler and the delivery both see the type as a
+             * constant. After the handler: the thread's new state, the cursor's next event
+             * (decoded before this one is delivered, as in try_advance), then delivery. */
+            switch (ev->e.type) {
+#define LANE(x, handler)                                  \
+    case x:                                               \
+        rc = handler(tr, ev, &cur, &nc, gen);             \
+        if (rc != 1)                                      \
+            goto stop;                                    \
+        cur.p = nc.p;                                     \
+        cur.g = nc.g;                                     \
+        rc = cursor_next(tr, c);                          \
+        if (rc <= 0)                                      \
+            goto last;                                    \
+        if (deliver_hot(tr, ev, x, details) != 0)         \
+            goto fail;                                    \
+        break;
+                TR_FAST_TYPES(LANE)
+#undef LANE
+            default:
+                rc = 0;
+                goto stop;
+            }
+            *st = fn(arg, &ev->e, err);
+            t = c->t;
+            ev = c->ev;
+            if (*st != GORCA_OK || t > lim)
+                break;
+        }
+        /* The run ended: the head moved on (t > lim: it may have to sift down) or the
+         * consumer stopped. */
+        o->ms[mi].p = cur.p;
+        o->ms[mi].g = cur.g;
+        tr->heap[0].t = t;
+        tr->heap[0].ev = ev;
+        if (tr->heap[1].t < t || tr->heap[2].t < t)
+            sift_down(tr, 0);
+        if (*st != GORCA_OK)
+            return 1;
+        continue;
+    stop:
+        /* The head event did not advance (0) or broke the trace (-1): nothing of it was
+         * applied. */
+        o->ms[mi].p = cur.p;
+        o->ms[mi].g = cur.g;
+        tr->heap[0].t = c->t;
+        tr->heap[0].ev = ev;
+        return rc;
+    last:
+        /* The event advanced but its thread's next one could not be decoded (-1) or the
+         * thread has no more events in the generation (0). */
+        o->ms[mi].p = cur.p;
+        o->ms[mi].g = cur.g;
+        if (rc < 0)
+            return -1;
+        heap_remove(tr, 0);
+        if (deliver(tr, ev) != 0)
+            return -1;
+        *st = fn(arg, &ev->e, err);
+        if (*st != GORCA_OK)
+            return 1;
+        continue;
+    fail:
+        o->ms[mi].p = cur.p;
+        o->ms[mi].g = cur.g;
+        tr->heap[0].t = c->t;
+        tr->heap[0].ev = c->ev;
+        if (tr->heap[1].t < c->t || tr->heap[2].t < c->t)
+            sift_down(tr, 0);
+        return -1;
     }
 }
 
@@ -2411,15 +2526,9 @@ TR_HOT enum gorca_status drive(struct gorca_trace *tr, gorca_trace_event_fn fn, 
 
     for (;;) {
         if (tr->q_len == 0 && tr->gen_active && tr->err.code == GORCA_OK && !tr->done) {
-            struct tr_ev *e = NULL;
-
-            /* A fast-lane event leaves the queue empty, the generation active and no error
-             * recorded, so the lane can run again at once. */
-            while (next_fast(tr, &e, details) > 0) {
-                st = fn(arg, &e->e, err);
-                if (st != GORCA_OK)
-                    return st;
-            }
+            st = GORCA_OK;
+            if (lane(tr, fn, arg, err, details, &st) > 0)
+                return st;
         }
         ev = NULL;
         st = next_generic(tr, &ev, err);
