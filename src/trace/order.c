@@ -1433,7 +1433,7 @@ static int cursor_next_slow(struct gorca_trace *tr, struct tr_cursor *c)
     }
     if (c->last_ts == 0)
         c->last_ts = gen_mul(&tr->gen, tr->gen.batches[c->batch].time);
-    ev = &c->ring[(c->h + 1) & (c->rcap - 1)]; /* the head's slot stays intact */
+    ev = &c->bank[c->cur ^ 1][0]; /* the head's slot stays intact */
     p = c->p;
     off = c->pay_off + (uint64_t)(p - c->start);
     type = *p++;
@@ -1467,7 +1467,7 @@ static int cursor_next_slow(struct gorca_trace *tr, struct tr_cursor *c)
     ev->e.time = tr_add(gen_mul(&tr->gen, dt), c->last_ts);
     c->last_ts = ev->e.time;
     c->t = ev->e.time;
-    c->h = (c->h + 1) & (c->rcap - 1);
+    c->cur ^= 1;
     c->ev = ev;
     c->p = p;
     return 1;
@@ -1509,21 +1509,22 @@ TR_HOT const uint8_t *ev_varint(const uint8_t *p, uint64_t *v, int *bad)
     return p;
 }
 
-/* Decodes the cursor's next events into the ring slots after the head: every event from c->p
- * on that lies well inside the current batch (room for the largest event, so no bounds
- * checks), has a known timed type and well-formed varints; the first one that does not stops
- * the fill and is left to cursor_next_slow, which reports errors and crosses batches exactly
- * as before. c->p and c->last_ts move past the decoded events. Returns how many. */
+/* Decodes the cursor's next events into the bank not holding the head, from its first slot
+ * on, and makes the first of them the head: every event from c->p on that lies well inside the
+ * current batch (room for the largest event, so no bounds checks), has a known timed type and
+ * well-formed varints; the first one that does not stops the fill and is left to
+ * cursor_next_slow, which reports errors and crosses batches exactly as before. c->p and
+ * c->last_ts move past the decoded events. Returns how many (0: nothing changed). */
 static uint32_t cursor_fill(struct gorca_trace *tr, struct tr_cursor *c)
 {
     const struct tr_gen *g = &tr->gen;
     const uint8_t *p = c->p;
-    uint32_t mask = c->rcap - 1, slot = c->h, n = 0;
+    struct tr_ev *first = c->bank[c->cur ^ 1], *ev = first, *stop = first + c->bcap;
     int64_t ts = c->last_ts;
     /* offset of the byte at p = base + p (unsigned wrap-around is fine) */
     uint64_t base = c->pay_off - (uint64_t)(uintptr_t)c->start;
-
     const uint8_t *lim;
+    uint32_t n;
 
     if (ts == 0 || c->end - p < 52)
         return 0;
@@ -1531,15 +1532,12 @@ static uint32_t cursor_fill(struct gorca_trace *tr, struct tr_cursor *c)
     for (;;) {
         unsigned type = *p;
         unsigned na = tr->fast_nargs[type];
-        struct tr_ev *ev;
         const uint8_t *q;
         uint64_t dt = 0;
         int bad = 0;
 
         if (na == 0)
             break;
-        slot = (slot + 1) & mask;
-        ev = &c->ring[slot];
         ev->e.args[0] = ev->e.args[1] = ev->e.args[2] = ev->e.args[3] = 0;
         q = ev_varint(p + 1, &dt, &bad);
         if (na > 1) {
@@ -1560,30 +1558,35 @@ static uint32_t cursor_fill(struct gorca_trace *tr, struct tr_cursor *c)
         ev->e.synthetic = 0;
         ts = tr_add(gen_mul(g, dt), ts);
         ev->e.time = ts;
-        n++;
+        ev++;
         p = q;
         /* A zero time means "batch base not applied yet" to the slow path: stop there. */
-        if (ts == 0 || n == mask || p > lim)
+        if (ts == 0 || ev == stop || p > lim)
             break;
     }
+    n = (uint32_t)(ev - first);
+    if (n == 0)
+        return 0;
     c->p = p;
     c->last_ts = ts;
-    c->ahead = n;
+    c->cur ^= 1;
+    c->ev = first;
+    c->t = first->e.time;
+    c->ahead = n - 1;
     return n;
 }
 
-/* Moves the cursor to its next event: the next slot decoded ahead (filling the ring when it
- * is empty), or cursor_next_slow when nothing can be decoded ahead. 1 = an event, 0 = the
+/* Moves the cursor to its next event: the next slot decoded ahead, else a fill of the other
+ * bank, else cursor_next_slow when nothing can be decoded ahead. 1 = an event, 0 = the
  * thread is done, -1 = error. */
 TR_HOT int cursor_next(struct gorca_trace *tr, struct tr_cursor *c)
 {
     struct tr_ev *ev;
 
-    if (c->ahead == 0 && cursor_fill(tr, c) == 0)
-        return cursor_next_slow(tr, c);
+    if (c->ahead == 0)
+        return cursor_fill(tr, c) ? 1 : cursor_next_slow(tr, c);
     c->ahead--;
-    c->h = (c->h + 1) & (c->rcap - 1);
-    ev = &c->ring[c->h];
+    ev = c->ev + 1;
     c->t = ev->e.time;
     c->ev = ev;
     return 1;
@@ -1700,27 +1703,33 @@ static int install_generation(struct gorca_trace *tr)
     if (base_grow((void **)&tr->cursors, &tr->cursors_cap, g->n_ms, sizeof(*tr->cursors)) ||
         base_grow((void **)&tr->heap, &tr->heap_cap, g->n_ms + 2, sizeof(*tr->heap)))
         return tr_fail(tr, GORCA_E_NOMEM, g->start_off, "out of memory");
-    /* Event rings: up to TR_RING_MAX slots per thread, fewer for a thread that wrote few
-     * bytes, so that they take at most about the generation's size beyond two slots each. */
+    /* Event banks: two of up to TR_BANK_MAX slots per thread, fewer for a thread that wrote
+     * few bytes, so that they take at most about the generation's size beyond two slots
+     * each. */
     for (i = 0; i < g->n_ms; i++) {
         uint64_t bytes_m = 0;
-        uint32_t bi, cap = 2;
+        uint32_t bi, cap = 1;
 
-        for (bi = g->ms[i].first; bi != UINT32_MAX && bytes_m < TR_RING_MAX * sizeof(struct tr_ev);
+        for (bi = g->ms[i].first;
+             bi != UINT32_MAX && bytes_m < 2 * TR_BANK_MAX * sizeof(struct tr_ev);
              bi = g->batches[bi].next)
             bytes_m += g->batches[bi].len;
-        while (cap < TR_RING_MAX && 2 * cap * sizeof(struct tr_ev) <= bytes_m)
+        while (cap < TR_BANK_MAX && 4 * cap * sizeof(struct tr_ev) <= bytes_m)
             cap *= 2;
-        tr->cursors[i].rcap = cap;
-        n_slots += cap;
+        tr->cursors[i].bcap = cap;
+        n_slots += 2 * (size_t)cap;
     }
     if (base_grow((void **)&tr->ring, &tr->ring_cap, n_slots ? n_slots : 1, sizeof(*tr->ring)))
         return tr_fail(tr, GORCA_E_NOMEM, g->start_off, "out of memory");
     n_slots = 0;
     for (i = 0; i < g->n_ms; i++) {
-        tr->cursors[i].ring = tr->ring + n_slots;
-        tr->cursors[i].h = tr->cursors[i].ahead = 0;
-        n_slots += tr->cursors[i].rcap;
+        struct tr_cursor *c = &tr->cursors[i];
+
+        c->bank[0] = tr->ring + n_slots;
+        c->bank[1] = c->bank[0] + c->bcap;
+        c->cur = 1; /* the first event goes to bank 0 */
+        c->ahead = 0;
+        n_slots += 2 * (size_t)c->bcap;
     }
     tr->heap_len = 0;
     tr->sample_pos = 0;
@@ -1732,7 +1741,7 @@ static int install_generation(struct gorca_trace *tr)
 
         c->m = g->ms[i].m;
         c->mi = -1;
-        c->ev = &c->ring[0];
+        c->ev = &c->bank[1][0];
         if (cursor_load(tr, c, g->ms[i].first) != 0)
             return -1;
         r = cursor_next(tr, c);

@@ -511,24 +511,25 @@ void tr_order_release(struct tr_order *o);
 
 /* ---- the reader ------------------------------------------------------------------------- */
 
-/* Each thread's events are decoded ahead of the merge (cursor_fill in order.c) into a ring
- * of event slots, so the ordering loop moves to the next slot instead of decoding varints.
- * The head event's slot is never overwritten while it may wait in the output queue. */
-#define TR_RING_MAX 16 /* slots per thread (fewer, down to 2, for threads writing few bytes) */
+/* Each thread's events are decoded ahead of the merge (cursor_fill in order.c) into one of
+ * two banks of event slots, so the ordering loop moves to the next slot instead of decoding
+ * varints. A fill writes the bank not holding the head event, whose slot so stays intact
+ * while it may wait in the output queue. */
+#define TR_BANK_MAX 16 /* slots per bank (fewer, down to 1, for threads writing few bytes) */
 
 struct tr_cursor {
     uint64_t m;
-    struct tr_ev *ring; /* rcap slots (a power of two >= 2) */
-    uint32_t rcap;
-    uint32_t h;                     /* slot of the head event */
-    uint32_t ahead;                 /* events decoded into the slots after h, not yet the head */
+    struct tr_ev *bank[2]; /* bcap slots each */
+    uint32_t bcap;
+    uint32_t cur;                   /* the bank holding the head event */
+    uint32_t ahead;                 /* events decoded into the slots after ev, not yet the head */
     uint32_t batch;                 /* current batch index, UINT32_MAX when done */
     const uint8_t *start, *p, *end; /* p: after the last decoded event */
     uint64_t pay_off;               /* absolute offset of start */
     int64_t last_ts;                /* time of the last decoded event */
     int64_t t;                      /* time of the head event (heap key) */
     long mi;                        /* index of the thread's ordering state, -1 = not looked up */
-    struct tr_ev *ev;               /* head event: ring[h] */
+    struct tr_ev *ev;               /* head event, in bank[cur] */
 };
 
 #define TR_QUEUE_CAP 8
@@ -558,7 +559,7 @@ struct gorca_trace {
     uint64_t peak_gen_bytes;
     struct tr_cursor *cursors;
     size_t cursors_cap;
-    struct tr_ev *ring; /* the cursors' event rings, back to back */
+    struct tr_ev *ring; /* the cursors' event banks, back to back */
     size_t ring_cap;
     uint8_t fast_nargs[256]; /* per wire type: nargs of a timed type, 0 = not decoded ahead */
     /* Merge heap. t and ev mirror c->t and c->ev (set wherever the cursor moves on), so
