@@ -2238,8 +2238,8 @@ TR_HOT int deliver(struct gorca_trace *tr, struct tr_ev *ev)
     return 0;
 }
 
-/* deliver() for a wire event of a known frequent type (a state transition, or HeapAlloc):
- * the same steps with the type's table entries folded in. */
+/* deliver() for a wire event of a known frequent type (a state transition, HeapAlloc, a GC
+ * sweep or mark assist range): the same steps with the type's table entries folded in. */
 TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type, int details)
 {
     struct gorca_trace_event *o = &ev->e;
@@ -2251,16 +2251,18 @@ TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type, 
     o->kind = (enum gorca_trace_kind)sp->kind;
     if (sp->stack_arg >= 0 && !tr_gen_stack(&tr->gen, o->args[sp->stack_arg], &o->stack))
         return bad_id(tr, ev, "stack", o->args[sp->stack_arg]);
-    if (type == GORCA_TRACE_EV_HEAP_ALLOC) {
-        if (!details)
-            goto done;
-        o->metric.metric = GORCA_TRACE_METRIC_HEAP_ALLOC;
-        o->metric.name = metric_names[GORCA_TRACE_METRIC_HEAP_ALLOC];
-        o->metric.value = o->args[0];
-    } else if (fill_transition_t(tr, ev, o, type, details) != 0) {
+    if (sp->kind == GORCA_TRACE_STATE_TRANSITION) {
+        if (fill_transition_t(tr, ev, o, type, details) != 0)
+            return -1;
+    } else if (type == GORCA_TRACE_EV_HEAP_ALLOC) {
+        if (details) {
+            o->metric.metric = GORCA_TRACE_METRIC_HEAP_ALLOC;
+            o->metric.name = metric_names[GORCA_TRACE_METRIC_HEAP_ALLOC];
+            o->metric.value = o->args[0];
+        }
+    } else if (details && fill_range(tr, ev, o) != 0) { /* sweep, mark assist: no ids */
         return -1;
     }
-done:
     if (++tr->gen_events > tr->opt.limits.events)
         return limit_events(tr, o);
     if (t <= tr->last_ts)
@@ -2311,7 +2313,11 @@ TR_HOT int fast_step(struct gorca_trace *tr, struct tr_cursor *c, long mi, const
     X(GORCA_TRACE_EV_GO_SYSCALL_BEGIN, adv_syscall_begin)  \
     X(GORCA_TRACE_EV_GO_SYSCALL_END, adv_syscall_end)      \
     X(GORCA_TRACE_EV_PROC_START, adv_proc_start)           \
-    X(GORCA_TRACE_EV_PROC_STOP, adv_proc_stop)
+    X(GORCA_TRACE_EV_PROC_STOP, adv_proc_stop)             \
+    X(GORCA_TRACE_EV_GC_SWEEP_BEGIN, adv_sweep_begin)      \
+    X(GORCA_TRACE_EV_GC_SWEEP_END, adv_sweep_end)          \
+    X(GORCA_TRACE_EV_GC_MARK_ASSIST_BEGIN, adv_go_range_begin) \
+    X(GORCA_TRACE_EV_GC_MARK_ASSIST_END, adv_go_range_end)
 
 /* Fast lane for gorca_trace_next: with the output queue empty, no CPU sample due and the
  * head cursor's event one of TR_FAST_TYPES, advance and deliver it directly -- the same steps
