@@ -242,27 +242,29 @@ static const char *ev_name(const struct tr_ev *ev)
     return gorca_trace_type_name(ev->e.type);
 }
 
-static int ctx_error(struct gorca_trace *tr, const struct tr_ev *ev, const struct ctx *c, int m,
-                     int p, int g)
+/* The context by value (cm, cp, cg), so that the hot callers' context can stay in
+ * registers. */
+static int ctx_error(struct gorca_trace *tr, const struct tr_ev *ev, int64_t cm, int64_t cp,
+                     int64_t cg, int m, int p, int g)
 {
     const char *what = NULL;
 
-    if (m == MUST && c->m == GORCA_TRACE_NONE)
+    if (m == MUST && cm == GORCA_TRACE_NONE)
         what = "expected a thread but didn't have one";
-    else if (m == MUST_NOT && c->m != GORCA_TRACE_NONE)
+    else if (m == MUST_NOT && cm != GORCA_TRACE_NONE)
         what = "expected no thread but had one";
-    else if (p == MUST && c->p == GORCA_TRACE_NONE)
+    else if (p == MUST && cp == GORCA_TRACE_NONE)
         what = "expected a proc but didn't have one";
-    else if (p == MUST_NOT && c->p != GORCA_TRACE_NONE)
+    else if (p == MUST_NOT && cp != GORCA_TRACE_NONE)
         what = "expected no proc but had one";
-    else if (g == MUST && c->g == GORCA_TRACE_NONE)
+    else if (g == MUST && cg == GORCA_TRACE_NONE)
         what = "expected a goroutine but didn't have one";
-    else if (g == MUST_NOT && c->g != GORCA_TRACE_NONE)
+    else if (g == MUST_NOT && cg != GORCA_TRACE_NONE)
         what = "expected no goroutine but had one";
     if (what == NULL)
         return 0;
     return tr_fail(tr, GORCA_E_MALFORMED, ev->e.offset, "%s on M %lld: %s", ev_name(ev),
-                   (long long)c->m, what);
+                   (long long)cm, what);
 }
 
 /* Checks the context requirements of an event (Go's validateCtx): MUST, MAY or MUST_NOT have
@@ -275,7 +277,7 @@ TR_HOT int check_ctx(struct gorca_trace *tr, const struct tr_ev *ev, const struc
         (p == MUST && c->p == GORCA_TRACE_NONE) || (p == MUST_NOT && c->p != GORCA_TRACE_NONE) ||
         (g == MUST && c->g == GORCA_TRACE_NONE) || (g == MUST_NOT && c->g != GORCA_TRACE_NONE);
 
-    return bad ? ctx_error(tr, ev, c, m, p, g) : 0;
+    return bad ? ctx_error(tr, ev, c->m, c->p, c->g, m, p, g) : 0;
 }
 
 TR_HOT int user_ctx(struct gorca_trace *tr, const struct tr_ev *ev, const struct ctx *c)
@@ -1519,19 +1521,26 @@ static uint32_t cursor_fill(struct gorca_trace *tr, struct tr_cursor *c)
 {
     const struct tr_gen *g = &tr->gen;
     const uint8_t *p = c->p;
-    struct tr_ev *first = c->bank[c->cur ^ 1], *ev = first, *stop = first + c->bcap;
+    const uint8_t *nargs = tr->fast_nargs;
+    struct tr_ev *first = c->bank[c->cur ^ 1], *ev = first, *stop;
     int64_t ts = c->last_ts;
     /* offset of the byte at p = base + p (unsigned wrap-around is fine) */
     uint64_t base = c->pay_off - (uint64_t)(uintptr_t)c->start;
-    const uint8_t *lim;
+    /* gen_mul's constants, in registers (the slot stores could alias them) */
+    uint64_t k_lim = g->k_lim, k_int = g->k_int;
+    size_t room;
     uint32_t n;
 
+    /* Each event is decoded with at least 52 bytes left in the batch, room for the largest
+     * (1 + 5 varints of 10 bytes) plus the varint decoder's 8-byte loads; an event takes at
+     * most 51 bytes, so this many events fit from here on. */
     if (ts == 0 || c->end - p < 52)
         return 0;
-    lim = c->end - 52; /* room for the largest event (1 + 5 varints of 10 bytes) up to here */
+    room = (size_t)(c->end - p - 52) / 51 + 1;
+    stop = first + (room < c->bcap ? room : c->bcap);
     for (;;) {
         unsigned type = *p;
-        unsigned na = tr->fast_nargs[type];
+        unsigned na = nargs[type];
         const uint8_t *q;
         uint64_t dt = 0;
         int bad = 0;
@@ -1556,12 +1565,12 @@ static uint32_t cursor_fill(struct gorca_trace *tr, struct tr_cursor *c)
         ev->e.offset = base + (uint64_t)(uintptr_t)p;
         ev->e.type = (uint8_t)type;
         ev->e.synthetic = 0;
-        ts = tr_add(gen_mul(g, dt), ts);
+        ts = tr_add(dt < k_lim ? (int64_t)(dt * k_int) : tr_mul(g->freq_k, dt), ts);
         ev->e.time = ts;
         ev++;
         p = q;
         /* A zero time means "batch base not applied yet" to the slow path: stop there. */
-        if (ts == 0 || ev == stop || p > lim)
+        if (ts == 0 || ev == stop)
             break;
     }
     n = (uint32_t)(ev - first);
@@ -1734,7 +1743,7 @@ static int install_generation(struct gorca_trace *tr)
     tr->heap_len = 0;
     tr->sample_pos = 0;
     tr->next_sample_t = g->n_samples ? g->samples[0].time : INT64_MAX;
-    tr->gen_events = 0;
+    tr->gen_budget = tr->opt.limits.events;
     for (i = 0; i < g->n_ms; i++) {
         struct tr_cursor *c = &tr->cursors[i];
         int r;
@@ -2228,7 +2237,7 @@ TR_HOT int deliver(struct gorca_trace *tr, struct tr_ev *ev)
             return bad_id(tr, ev, "stack", o->args[sp->stack_arg]);
         if (fill_details(tr, ev, o) != 0)
             return -1;
-        if (++tr->gen_events > tr->opt.limits.events)
+        if (tr->gen_budget-- == 0)
             return limit_events(tr, o);
     }
     if (t <= tr->last_ts)
@@ -2263,7 +2272,7 @@ TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type, 
     } else if (details && fill_range(tr, ev, o) != 0) { /* sweep, mark assist: no ids */
         return -1;
     }
-    if (++tr->gen_events > tr->opt.limits.events)
+    if (tr->gen_budget-- == 0)
         return limit_events(tr, o);
     if (t <= tr->last_ts)
         t = tr_add(tr->last_ts, 1);
@@ -2302,20 +2311,20 @@ TR_HOT int fast_step(struct gorca_trace *tr, struct tr_cursor *c, long mi, const
 /* The fast lane's event types and their handlers: frequent types whose handler queues exactly
  * the event itself (cur.fast), so it can be delivered without the queue round trip and the
  * generic dispatch. */
-#define TR_FAST_TYPES(X)                                   \
-    X(GORCA_TRACE_EV_GO_START, adv_go_start)               \
-    X(GORCA_TRACE_EV_GO_STOP, adv_go_stop_exec)            \
-    X(GORCA_TRACE_EV_GO_BLOCK, adv_go_stop_exec)           \
-    X(GORCA_TRACE_EV_GO_DESTROY, adv_go_stop_exec)         \
-    X(GORCA_TRACE_EV_GO_UNBLOCK, adv_go_unblock)           \
-    X(GORCA_TRACE_EV_GO_CREATE, adv_go_create)             \
-    X(GORCA_TRACE_EV_HEAP_ALLOC, adv_heap_metric)          \
-    X(GORCA_TRACE_EV_GO_SYSCALL_BEGIN, adv_syscall_begin)  \
-    X(GORCA_TRACE_EV_GO_SYSCALL_END, adv_syscall_end)      \
-    X(GORCA_TRACE_EV_PROC_START, adv_proc_start)           \
-    X(GORCA_TRACE_EV_PROC_STOP, adv_proc_stop)             \
-    X(GORCA_TRACE_EV_GC_SWEEP_BEGIN, adv_sweep_begin)      \
-    X(GORCA_TRACE_EV_GC_SWEEP_END, adv_sweep_end)          \
+#define TR_FAST_TYPES(X)                                       \
+    X(GORCA_TRACE_EV_GO_START, adv_go_start)                   \
+    X(GORCA_TRACE_EV_GO_STOP, adv_go_stop_exec)                \
+    X(GORCA_TRACE_EV_GO_BLOCK, adv_go_stop_exec)               \
+    X(GORCA_TRACE_EV_GO_DESTROY, adv_go_stop_exec)             \
+    X(GORCA_TRACE_EV_GO_UNBLOCK, adv_go_unblock)               \
+    X(GORCA_TRACE_EV_GO_CREATE, adv_go_create)                 \
+    X(GORCA_TRACE_EV_HEAP_ALLOC, adv_heap_metric)              \
+    X(GORCA_TRACE_EV_GO_SYSCALL_BEGIN, adv_syscall_begin)      \
+    X(GORCA_TRACE_EV_GO_SYSCALL_END, adv_syscall_end)          \
+    X(GORCA_TRACE_EV_PROC_START, adv_proc_start)               \
+    X(GORCA_TRACE_EV_PROC_STOP, adv_proc_stop)                 \
+    X(GORCA_TRACE_EV_GC_SWEEP_BEGIN, adv_sweep_begin)          \
+    X(GORCA_TRACE_EV_GC_SWEEP_END, adv_sweep_end)              \
     X(GORCA_TRACE_EV_GC_MARK_ASSIST_BEGIN, adv_go_range_begin) \
     X(GORCA_TRACE_EV_GC_MARK_ASSIST_END, adv_go_range_end)
 
@@ -2408,18 +2417,18 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
              * constant. After the handler: the thread's new state, the cursor's next event
              * (decoded before this one is delivered, as in try_advance), then delivery. */
             switch (ev->e.type) {
-#define LANE(x, handler)                                  \
-    case x:                                               \
-        rc = handler(tr, ev, &cur, &nc, gen);             \
-        if (rc != 1)                                      \
-            goto stop;                                    \
-        cur.p = nc.p;                                     \
-        cur.g = nc.g;                                     \
-        rc = cursor_next(tr, c);                          \
-        if (rc <= 0)                                      \
-            goto last;                                    \
-        if (deliver_hot(tr, ev, x, details) != 0)         \
-            goto fail;                                    \
+#define LANE(x, handler)                          \
+    case x:                                       \
+        rc = handler(tr, ev, &cur, &nc, gen);     \
+        if (rc != 1)                              \
+            goto stop;                            \
+        cur.p = nc.p;                             \
+        cur.g = nc.g;                             \
+        rc = cursor_next(tr, c);                  \
+        if (rc <= 0)                              \
+            goto last;                            \
+        if (deliver_hot(tr, ev, x, details) != 0) \
+            goto fail;                            \
         break;
                 TR_FAST_TYPES(LANE)
 #undef LANE

@@ -572,7 +572,7 @@ struct gorca_trace {
     size_t heap_len, heap_cap; /* heap[heap_len] and [heap_len + 1] are sentinels: t = max */
     size_t sample_pos;
     int64_t next_sample_t; /* time of samples[sample_pos], INT64_MAX when none is left */
-    uint64_t gen_events;
+    uint64_t gen_budget;   /* events the generation may still deliver (limits.events) */
 
     struct tr_order order;
     struct tr_intern intern;

@@ -319,8 +319,8 @@ static enum gorca_status each_event(void *arg, const struct gorca_trace_event *e
 
 /* Reads data[0..len) with gorca_trace_next (each = 0) or gorca_trace_each (each = 1) into l;
  * returns the final status, the error text in detail. */
-static enum gorca_status read_logged(const uint8_t *data, size_t len, int each,
-                                     struct each_log *l, char *detail, size_t dlen)
+static enum gorca_status read_logged(const uint8_t *data, size_t len, int each, struct each_log *l,
+                                     char *detail, size_t dlen)
 {
     struct gorca_trace *tr;
     struct gorca_error err;
