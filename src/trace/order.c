@@ -401,8 +401,8 @@ static int adv_proc_status(struct gorca_trace *tr, struct tr_ev *ev, struct ctx 
     return 1;
 }
 
-static inline int adv_proc_start(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                                 struct ctx *nc, uint64_t gen)
+TR_HOT int adv_proc_start(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                          uint64_t gen)
 {
     int64_t pid = (int64_t)ev->e.args[0];
     struct tr_pstate *s = get_p(&tr->order, pid);
@@ -420,8 +420,8 @@ static inline int adv_proc_start(struct gorca_trace *tr, struct tr_ev *ev, struc
     return 1;
 }
 
-static inline int adv_proc_stop(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                                struct ctx *nc, uint64_t gen)
+TR_HOT int adv_proc_stop(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+                         uint64_t gen)
 {
     struct tr_pstate *s = get_p(&tr->order, cur->p);
 
@@ -1065,8 +1065,8 @@ static inline int adv_annotation(struct gorca_trace *tr, struct tr_ev *ev, struc
 }
 
 /* HeapAlloc, HeapGoal, experimental events: need a proc (heap) or a thread (experimental). */
-static inline int adv_heap_metric(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
-                                  struct ctx *nc, uint64_t gen)
+TR_HOT int adv_heap_metric(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+                           struct ctx *nc, uint64_t gen)
 {
     (void)nc;
     (void)gen;
@@ -1100,7 +1100,7 @@ static int range_missing(struct gorca_trace *tr, const struct tr_ev *ev, uint8_t
                    gorca_trace_type_name(begin));
 }
 
-static int adv_sweep_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+TR_HOT int adv_sweep_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
                            struct ctx *nc, uint64_t gen)
 {
     struct tr_pstate *p;
@@ -1154,7 +1154,7 @@ static int adv_sweep_active(struct gorca_trace *tr, struct tr_ev *ev, struct ctx
     return 1;
 }
 
-static int adv_sweep_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
+TR_HOT int adv_sweep_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur, struct ctx *nc,
                          uint64_t gen)
 {
     struct tr_pstate *p;
@@ -1175,7 +1175,7 @@ static int adv_sweep_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *c
 }
 
 /* STWBegin, GCMarkAssistBegin: goroutine-scoped ranges (STW keyed by its kind). */
-static int adv_go_range_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+TR_HOT int adv_go_range_begin(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
                               struct ctx *nc, uint64_t gen)
 {
     struct tr_gstate *s;
@@ -1225,7 +1225,7 @@ static int adv_go_range_active(struct gorca_trace *tr, struct tr_ev *ev, struct 
     return 1;
 }
 
-static int adv_go_range_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
+TR_HOT int adv_go_range_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx *cur,
                             struct ctx *nc, uint64_t gen)
 {
     struct tr_gstate *s;
