@@ -568,6 +568,26 @@ static int resolve_stacks(struct gorca_trace *tr)
     return 0;
 }
 
+/* Once the stacks are resolved, the stack table maps an id straight to its stack's handle + 1
+ * (one lookup per event instead of two); id 0 is the empty stack (handle 0), whatever the
+ * trace says. */
+static void stk_tab_to_handles(struct tr_gen *g)
+{
+    struct tr_idtab *t = &g->stk_tab;
+    size_t i;
+
+    if (t->is_dense) {
+        for (i = 0; i < t->dense_len; i++)
+            if (t->dense[i] != 0)
+                t->dense[i] = g->stks[t->dense[i] - 1].handle + 1;
+        t->dense[0] = 1;
+        return;
+    }
+    for (i = 0; i < t->sparse.cap; i++)
+        if (t->sparse.ents[i].used)
+            t->sparse.ents[i].val = g->stks[t->sparse.ents[i].val - 1].handle + 1;
+}
+
 static int finish_generation(struct gorca_trace *tr)
 {
     struct tr_gen *g = &tr->gen;
@@ -594,6 +614,7 @@ static int finish_generation(struct gorca_trace *tr)
                        (unsigned long long)g->stks[dup].id);
     if (resolve_stacks(tr) != 0)
         return -1;
+    stk_tab_to_handles(g);
     for (i = 0; i < g->n_samples; i++)
         g->samples[i].time = tr_mul(g->freq_k, (uint64_t)g->samples[i].time);
     if (sort_samples(g) != 0)

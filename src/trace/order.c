@@ -6,6 +6,7 @@
  * Error messages keep the wording of Go's reader so test expectations carry over. */
 #include <stdio.h>
 #include "trace_int.h"
+#include "spec_table.h"
 
 enum { GC_UNDETERMINED = 0, GC_NOT_RUNNING, GC_RUNNING };
 enum { MUST_NOT = 0, MAY, MUST };
@@ -1230,7 +1231,7 @@ TR_HOT int adv_go_range_end(struct gorca_trace *tr, struct tr_ev *ev, struct ctx
 {
     struct tr_gstate *s;
     const char *desc = NULL;
-    uint8_t begin = tr_specs[ev->e.type].start_ev;
+    uint8_t begin = tr_spec_table[ev->e.type].start_ev;
 
     (void)nc;
     (void)gen;
@@ -1439,7 +1440,7 @@ static int cursor_next_slow(struct gorca_trace *tr, struct tr_cursor *c)
     p = c->p;
     off = c->pay_off + (uint64_t)(p - c->start);
     type = *p++;
-    sp = &tr_specs[type < TR_N_SPECS ? type : 0];
+    sp = &tr_spec_table[type < TR_N_SPECS ? type : 0];
     if (type >= TR_N_SPECS)
         return tr_fail(tr, GORCA_E_MALFORMED, off, "found invalid event type: %u", type);
     if (sp->nargs == 0 || !sp->timed)
@@ -2141,7 +2142,7 @@ static const char *const metric_names[] = {
 
 TR_HOT int fill_details(struct gorca_trace *tr, const struct tr_ev *ev, struct gorca_trace_event *o)
 {
-    const struct tr_spec *sp = &tr_specs[ev->e.type];
+    const struct tr_spec *sp = &tr_spec_table[ev->e.type];
 
     switch (o->kind) {
     case GORCA_TRACE_STATE_TRANSITION:
@@ -2228,7 +2229,7 @@ TR_HOT int deliver(struct gorca_trace *tr, struct tr_ev *ev)
                            "found invalid stack ID %llu for CPU sample",
                            (unsigned long long)o->args[0]);
     } else {
-        const struct tr_spec *sp = &tr_specs[o->type];
+        const struct tr_spec *sp = &tr_spec_table[o->type];
 
         /* Every stack and string id is resolved (and so validated, as Go's reader's
          * validateTableIDs does) while filling in the event. */
@@ -2252,7 +2253,7 @@ TR_HOT int deliver(struct gorca_trace *tr, struct tr_ev *ev)
 TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type, int details)
 {
     struct gorca_trace_event *o = &ev->e;
-    const struct tr_spec *sp = &tr_specs[type];
+    const struct tr_spec *sp = &tr_spec_table[type];
     int64_t t = o->time;
 
     o->gen = tr->gen.gen;

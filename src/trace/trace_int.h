@@ -53,7 +53,7 @@ struct tr_spec {
     uint8_t string_mask;      /* bit i: args[i] is a string id */
     const char *arg_names[5]; /* the text format's names, dt included */
 };
-extern const struct tr_spec tr_specs[TR_N_SPECS];
+extern const struct tr_spec *const tr_specs; /* TR_N_SPECS entries (spec_table.h) */
 
 /* Forced inlining for the per-event hot path (one merge loop without call overhead). */
 #if defined(__GNUC__) || defined(__clang__)
@@ -396,20 +396,19 @@ TR_HOT struct tr_str *tr_gen_string(struct tr_gen *g, uint64_t id)
     return ix ? &g->strs[ix - 1].str : NULL;
 }
 
-/* Stack handle of a stack id of the loaded generation; 0 when the id is unknown (id 0 gives
- * handle 0 and 1). */
+/* Stack handle of a stack id of the loaded generation (its table holds handle + 1 once the
+ * stacks are resolved: generation.c); 0 when the id is unknown (id 0 gives handle 0 and 1). */
 TR_HOT int tr_gen_stack(const struct tr_gen *g, uint64_t id, uint32_t *handle)
 {
-    uint32_t ix;
+    uint32_t h1;
 
-    if (id == 0) {
-        *handle = 0;
-        return 1;
-    }
-    ix = tr_idtab_get(&g->stk_tab, id);
-    if (ix == 0)
+    if (g->stk_tab.is_dense)
+        h1 = id < g->stk_tab.dense_len ? g->stk_tab.dense[id] : 0;
+    else
+        h1 = id == 0 ? 1 : tr_idtab_get(&g->stk_tab, id);
+    if (h1 == 0)
         return 0;
-    *handle = g->stks[ix - 1].handle;
+    *handle = h1 - 1;
     return 1;
 }
 
