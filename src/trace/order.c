@@ -2001,8 +2001,10 @@ TR_HOT int fill_transition_t(struct gorca_trace *tr, const struct tr_ev *ev,
     if (!details) {
         uint32_t h;
 
-        if (d->reason && event_string(tr, ev, o->args[0]) == NULL)
-            return -1;
+        /* The reason string need only exist (Go's reader validates every string id); it is
+         * interned only when delivered. */
+        if (d->reason && o->args[0] != 0 && tr_gen_string(&tr->gen, o->args[0]) == NULL)
+            return bad_id(tr, ev, "string", o->args[0]);
         if (d->tstack == TS_ARG1 && !tr_gen_stack(&tr->gen, o->args[1], &h))
             return bad_id(tr, ev, "stack", o->args[1]);
         return 0;
@@ -2250,13 +2252,14 @@ TR_HOT int deliver(struct gorca_trace *tr, struct tr_ev *ev)
 
 /* deliver() for a wire event of a known frequent type (a state transition, HeapAlloc, a GC
  * sweep or mark assist range): the same steps with the type's table entries folded in. */
-TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type, int details)
+TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type, int details,
+                       uint64_t gen, uint64_t *budget)
 {
     struct gorca_trace_event *o = &ev->e;
     const struct tr_spec *sp = &tr_spec_table[type];
     int64_t t = o->time;
 
-    o->gen = tr->gen.gen;
+    o->gen = gen;
     o->stack = 0;
     o->kind = (enum gorca_trace_kind)sp->kind;
     if (sp->stack_arg >= 0 && !tr_gen_stack(&tr->gen, o->args[sp->stack_arg], &o->stack))
@@ -2273,7 +2276,7 @@ TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type, 
     } else if (details && fill_range(tr, ev, o) != 0) { /* sweep, mark assist: no ids */
         return -1;
     }
-    if (tr->gen_budget-- == 0)
+    if ((*budget)-- == 0)
         return limit_events(tr, o);
     if (t <= tr->last_ts)
         t = tr_add(tr->last_ts, 1);
@@ -2369,7 +2372,7 @@ TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out, int details)
         if (fast_step(tr, c, mi, &nc) != 0)      \
             return -1;                           \
         *out = ev;                               \
-        return deliver_hot(tr, ev, x, details) == 0 ? 1 : -1;
+        return deliver_hot(tr, ev, x, details, g->gen, &tr->gen_budget) == 0 ? 1 : -1;
         TR_FAST_TYPES(FAST)
 #undef FAST
     default:
@@ -2390,6 +2393,7 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
 {
     struct tr_order *o = &tr->order;
     uint64_t gen = tr->gen.gen;
+    uint64_t budget = tr->gen_budget; /* in a register while the lane runs */
 
     for (;;) {
         struct tr_cursor *c;
@@ -2400,11 +2404,11 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
         int rc;
 
         if (tr->heap_len == 0 || tr->next_sample_t < tr->heap[0].t)
-            return 0;
+            break;
         c = tr->heap[0].c;
         mi = c->mi;
         if (mi < 0)
-            return 0;
+            break;
         ev = tr->heap[0].ev;
         lim = tr->heap[1].t < tr->heap[2].t ? tr->heap[1].t : tr->heap[2].t;
         if (tr->next_sample_t < lim)
@@ -2418,18 +2422,18 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
              * constant. After the handler: the thread's new state, the cursor's next event
              * (decoded before this one is delivered, as in try_advance), then delivery. */
             switch (ev->e.type) {
-#define LANE(x, handler)                          \
-    case x:                                       \
-        rc = handler(tr, ev, &cur, &nc, gen);     \
-        if (rc != 1)                              \
-            goto stop;                            \
-        cur.p = nc.p;                             \
-        cur.g = nc.g;                             \
-        rc = cursor_next(tr, c);                  \
-        if (rc <= 0)                              \
-            goto last;                            \
-        if (deliver_hot(tr, ev, x, details) != 0) \
-            goto fail;                            \
+#define LANE(x, handler)                                        \
+    case x:                                                     \
+        rc = handler(tr, ev, &cur, &nc, gen);                   \
+        if (rc != 1)                                            \
+            goto stop;                                          \
+        cur.p = nc.p;                                           \
+        cur.g = nc.g;                                           \
+        rc = cursor_next(tr, c);                                \
+        if (rc <= 0)                                            \
+            goto last;                                          \
+        if (deliver_hot(tr, ev, x, details, gen, &budget) != 0) \
+            goto fail;                                          \
         break;
                 TR_FAST_TYPES(LANE)
 #undef LANE
@@ -2451,8 +2455,10 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
         tr->heap[0].ev = ev;
         if (tr->heap[1].t < t || tr->heap[2].t < t)
             sift_down(tr, 0);
-        if (*st != GORCA_OK)
+        if (*st != GORCA_OK) {
+            tr->gen_budget = budget;
             return 1;
+        }
         continue;
     stop:
         /* The head event did not advance (0) or broke the trace (-1): nothing of it was
@@ -2461,17 +2467,20 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
         o->ms[mi].g = cur.g;
         tr->heap[0].t = c->t;
         tr->heap[0].ev = ev;
+        tr->gen_budget = budget;
         return rc;
     last:
         /* The event advanced but its thread's next one could not be decoded (-1) or the
          * thread has no more events in the generation (0). */
         o->ms[mi].p = cur.p;
         o->ms[mi].g = cur.g;
+        tr->gen_budget = budget;
         if (rc < 0)
             return -1;
         heap_remove(tr, 0);
         if (deliver(tr, ev) != 0)
             return -1;
+        budget = tr->gen_budget;
         *st = fn(arg, &ev->e, err);
         if (*st != GORCA_OK)
             return 1;
@@ -2483,8 +2492,11 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
         tr->heap[0].ev = c->ev;
         if (tr->heap[1].t < c->t || tr->heap[2].t < c->t)
             sift_down(tr, 0);
+        tr->gen_budget = budget;
         return -1;
     }
+    tr->gen_budget = budget;
+    return 0;
 }
 
 /* gorca_trace_next's generic path: fill the queue, deliver its head. Kept out of line so
