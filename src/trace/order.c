@@ -28,9 +28,19 @@ static const uint8_t proc_status_state[5] = { GORCA_TRACE_PROC_UNDETERMINED,
                                               GORCA_TRACE_PROC_RUNNING, GORCA_TRACE_PROC_IDLE,
                                               GORCA_TRACE_PROC_RUNNING, GORCA_TRACE_PROC_IDLE };
 
+/* The id an empty direct slot holds: one that maps to the next slot. */
+static inline uint64_t g_slot_empty(size_t slot)
+{
+    return (uint64_t)slot + 1;
+}
+
 void tr_order_init(struct tr_order *o)
 {
+    size_t i;
+
     memset(o, 0, sizeof(*o));
+    for (i = 0; i < TR_G_DIRECT; i++)
+        o->g_direct[i].id = g_slot_empty(i);
     o->free_g = UINT32_MAX;
     o->free_task = UINT32_MAX;
     tr_map_init(&o->g_idx);
@@ -68,8 +78,8 @@ TR_HOT struct tr_gstate *get_g(struct tr_order *o, int64_t id)
     const struct tr_gslot *d = &o->g_direct[(uint64_t)id % TR_G_DIRECT];
     uint32_t *ix;
 
-    if (d->id == (uint64_t)id && d->ix1 != 0)
-        return &o->gs[d->ix1 - 1];
+    if (d->id == (uint64_t)id)
+        return &o->gs[d->ix];
     ix = tr_map_get(&o->g_idx, (uint64_t)id);
     return ix ? &o->gs[*ix] : NULL;
 }
@@ -95,9 +105,9 @@ static struct tr_gstate *new_g(struct gorca_trace *tr, int64_t id, uint8_t statu
     g->ranges = NULL;
     g->regions = NULL;
     g->n_regions = g->cap_regions = 0;
-    if (d->ix1 == 0) {
+    if (d->id % TR_G_DIRECT != (uint64_t)id % TR_G_DIRECT) { /* empty */
         d->id = (uint64_t)id;
-        d->ix1 = ix + 1;
+        d->ix = ix;
     } else if (tr_map_put(&o->g_idx, (uint64_t)id, ix) != 0) {
         g->id = o->free_g;
         o->free_g = ix;
@@ -116,9 +126,9 @@ static void del_g(struct tr_order *o, int64_t id)
     uint32_t *ixp, ix;
     struct tr_gstate *g;
 
-    if (d->id == (uint64_t)id && d->ix1 != 0) {
-        ix = d->ix1 - 1;
-        d->ix1 = 0;
+    if (d->id == (uint64_t)id) {
+        ix = d->ix;
+        d->id = g_slot_empty((uint64_t)id % TR_G_DIRECT);
     } else {
         ixp = tr_map_get(&o->g_idx, (uint64_t)id);
         if (ixp == NULL)

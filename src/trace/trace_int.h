@@ -487,8 +487,9 @@ struct tr_order {
     size_t n_gs, cap_gs;
     uint32_t free_g; /* head of free list, UINT32_MAX none */
     struct tr_gslot {
-        uint64_t id;
-        uint32_t ix1; /* index into gs + 1; 0 = empty */
+        uint64_t id; /* the goroutine in the slot; when empty, an id of another slot, so
+                        that a lookup needs one comparison (tr_order_init) */
+        uint32_t ix; /* index into gs */
     } g_direct[TR_G_DIRECT];
     struct tr_map g_idx; /* the other live goroutines: id -> index into gs */
     struct tr_pstate *ps;
