@@ -2260,10 +2260,17 @@ TR_HOT int deliver(struct gorca_trace *tr, struct tr_ev *ev)
     return 0;
 }
 
+/* The reader's per-generation event budget and last delivered time, which deliver_hot updates:
+ * a copy in registers while the fast lane runs (lane), the reader's own fields otherwise. */
+struct lane_regs {
+    uint64_t budget;
+    int64_t last_ts;
+};
+
 /* deliver() for a wire event of a known frequent type (a state transition, HeapAlloc, a GC
  * sweep or mark assist range): the same steps with the type's table entries folded in. */
 TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type, int details,
-                       uint64_t gen, uint64_t *budget)
+                       uint64_t gen, struct lane_regs *r)
 {
     struct gorca_trace_event *o = &ev->e;
     const struct tr_spec *sp = &tr_spec_table[type];
@@ -2286,11 +2293,11 @@ TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type, 
     } else if (details && fill_range(tr, ev, o) != 0) { /* sweep, mark assist: no ids */
         return -1;
     }
-    if ((*budget)-- == 0)
+    if (r->budget-- == 0)
         return limit_events(tr, o);
-    if (t <= tr->last_ts)
-        t = tr_add(tr->last_ts, 1);
-    tr->last_ts = t;
+    if (t <= r->last_ts)
+        t = tr_add(r->last_ts, 1);
+    r->last_ts = t;
     o->time = t;
     return 0;
 }
@@ -2342,6 +2349,18 @@ TR_HOT int fast_step(struct gorca_trace *tr, struct tr_cursor *c, long mi, const
     X(GORCA_TRACE_EV_GC_MARK_ASSIST_BEGIN, adv_go_range_begin) \
     X(GORCA_TRACE_EV_GC_MARK_ASSIST_END, adv_go_range_end)
 
+/* deliver_hot on the reader's own budget and time. 1, or -1 on an error. */
+TR_HOT int deliver_one(struct gorca_trace *tr, struct tr_ev *ev, unsigned type, int details,
+                       uint64_t gen)
+{
+    struct lane_regs r = { tr->gen_budget, tr->last_ts };
+    int rc = deliver_hot(tr, ev, type, details, gen, &r);
+
+    tr->gen_budget = r.budget;
+    tr->last_ts = r.last_ts;
+    return rc == 0 ? 1 : -1;
+}
+
 /* Fast lane for gorca_trace_next: with the output queue empty, no CPU sample due and the
  * head cursor's event one of TR_FAST_TYPES, advance and deliver it directly -- the same steps
  * in the same order as fill_queue, try_advance, order_advance and deliver. 1 = *out
@@ -2382,7 +2401,7 @@ TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out, int details)
         if (fast_step(tr, c, mi, &nc) != 0)      \
             return -1;                           \
         *out = ev;                               \
-        return deliver_hot(tr, ev, x, details, g->gen, &tr->gen_budget) == 0 ? 1 : -1;
+        return deliver_one(tr, ev, x, details, g->gen);
         TR_FAST_TYPES(FAST)
 #undef FAST
     default:
@@ -2394,32 +2413,36 @@ TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out, int details)
  * place, and for as long as the head thread keeps the head of the heap. Its next event stays
  * the earliest while its time is at most both heap children's and the next CPU sample's
  * (the same comparisons as try_advance's sift and fill_queue's sample check), so during such
- * a run the heap is not touched and the thread's state (proc, goroutine) stays in registers;
- * both are written back when the run ends. Returns 0 when the generic path must take over
- * (the queue is still empty; heap and thread state are consistent), -1 on a reader error
- * (recorded), 1 when the consumer returned a status (*st). */
+ * a run the heap is not touched, and the thread's state (proc, goroutine), its cursor's
+ * position among the decoded slots, the event budget and the last delivered time stay in
+ * registers; they are written back whenever the lane hands over. Returns 0 when the generic
+ * path must take over (the queue is still empty; heap, thread and cursor state are
+ * consistent), -1 on a reader error (recorded), 1 when the consumer returned a status (*st). */
 TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, struct gorca_error *err,
                 int details, enum gorca_status *st)
 {
     struct tr_order *o = &tr->order;
     uint64_t gen = tr->gen.gen;
-    uint64_t budget = tr->gen_budget; /* in a register while the lane runs */
+    struct lane_regs r = { tr->gen_budget, tr->last_ts };
+    int rc;
 
     for (;;) {
         struct tr_cursor *c;
-        struct tr_ev *ev;
+        struct tr_ev *ev, *next;
         struct ctx cur, nc;
         int64_t lim, t;
+        uint32_t ahead;
         long mi;
-        int rc;
 
+        rc = 0; /* unless a case below says otherwise: over to the generic path */
         if (tr->heap_len == 0 || tr->next_sample_t < tr->heap[0].t)
             break;
         c = tr->heap[0].c;
         mi = c->mi;
         if (mi < 0)
             break;
-        ev = tr->heap[0].ev;
+        ev = c->ev;
+        ahead = c->ahead;
         lim = tr->heap[1].t < tr->heap[2].t ? tr->heap[1].t : tr->heap[2].t;
         if (tr->next_sample_t < lim)
             lim = tr->next_sample_t;
@@ -2432,18 +2455,27 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
              * constant. After the handler: the thread's new state, the cursor's next event
              * (decoded before this one is delivered, as in try_advance), then delivery. */
             switch (ev->e.type) {
-#define LANE(x, handler)                                        \
-    case x:                                                     \
-        rc = handler(tr, ev, &cur, &nc, gen);                   \
-        if (rc != 1)                                            \
-            goto stop;                                          \
-        cur.p = nc.p;                                           \
-        cur.g = nc.g;                                           \
-        rc = cursor_next(tr, c);                                \
-        if (rc <= 0)                                            \
-            goto last;                                          \
-        if (deliver_hot(tr, ev, x, details, gen, &budget) != 0) \
-            goto fail;                                          \
+#define LANE(x, handler)                                   \
+    case x:                                                \
+        rc = handler(tr, ev, &cur, &nc, gen);              \
+        if (rc != 1)                                       \
+            goto stop;                                     \
+        cur.p = nc.p;                                      \
+        cur.g = nc.g;                                      \
+        if (ahead != 0) {                                  \
+            ahead--;                                       \
+            next = ev + 1;                                 \
+        } else {                                           \
+            c->ahead = 0;                                  \
+            c->ev = ev;                                    \
+            rc = cursor_next(tr, c);                       \
+            if (rc <= 0)                                   \
+                goto last;                                 \
+            next = c->ev;                                  \
+            ahead = c->ahead;                              \
+        }                                                  \
+        if (deliver_hot(tr, ev, x, details, gen, &r) != 0) \
+            goto fail;                                     \
         break;
                 TR_FAST_TYPES(LANE)
 #undef LANE
@@ -2452,8 +2484,8 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
                 goto stop;
             }
             *st = fn(arg, &ev->e, err);
-            t = c->t;
-            ev = c->ev;
+            ev = next;
+            t = ev->e.time;
             if (*st != GORCA_OK || t > lim)
                 break;
         }
@@ -2461,52 +2493,64 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
          * consumer stopped. */
         o->ms[mi].p = cur.p;
         o->ms[mi].g = cur.g;
+        c->ev = ev;
+        c->t = t;
+        c->ahead = ahead;
         tr->heap[0].t = t;
         tr->heap[0].ev = ev;
         if (tr->heap[1].t < t || tr->heap[2].t < t)
             sift_down(tr, 0);
         if (*st != GORCA_OK) {
-            tr->gen_budget = budget;
-            return 1;
+            rc = 1;
+            break;
         }
         continue;
     stop:
         /* The head event did not advance (0) or broke the trace (-1): nothing of it was
-         * applied. */
+         * applied (the cursor still has it as its head). */
         o->ms[mi].p = cur.p;
         o->ms[mi].g = cur.g;
+        c->ev = ev;
+        c->t = ev->e.time;
+        c->ahead = ahead;
         tr->heap[0].t = c->t;
         tr->heap[0].ev = ev;
-        tr->gen_budget = budget;
-        return rc;
+        break;
     last:
         /* The event advanced but its thread's next one could not be decoded (-1) or the
          * thread has no more events in the generation (0). */
         o->ms[mi].p = cur.p;
         o->ms[mi].g = cur.g;
-        tr->gen_budget = budget;
+        tr->gen_budget = r.budget;
+        tr->last_ts = r.last_ts;
         if (rc < 0)
             return -1;
         heap_remove(tr, 0);
         if (deliver(tr, ev) != 0)
             return -1;
-        budget = tr->gen_budget;
+        r.budget = tr->gen_budget;
+        r.last_ts = tr->last_ts;
         *st = fn(arg, &ev->e, err);
         if (*st != GORCA_OK)
             return 1;
         continue;
     fail:
+        /* Delivery failed after the cursor moved on. */
         o->ms[mi].p = cur.p;
         o->ms[mi].g = cur.g;
+        c->ev = next;
+        c->t = next->e.time;
+        c->ahead = ahead;
         tr->heap[0].t = c->t;
-        tr->heap[0].ev = c->ev;
+        tr->heap[0].ev = next;
         if (tr->heap[1].t < c->t || tr->heap[2].t < c->t)
             sift_down(tr, 0);
-        tr->gen_budget = budget;
-        return -1;
+        rc = -1;
+        break;
     }
-    tr->gen_budget = budget;
-    return 0;
+    tr->gen_budget = r.budget;
+    tr->last_ts = r.last_ts;
+    return rc;
 }
 
 /* gorca_trace_next's generic path: fill the queue, deliver its head. Kept out of line so
