@@ -56,6 +56,7 @@ void tr_gen_reset(struct tr_gen *g)
     tr_map_clear(&g->str_tab.sparse);
     tr_map_clear(&g->stk_tab.sparse);
     g->str_tab.is_dense = g->stk_tab.is_dense = 0;
+    g->str_tab.dense_len = g->stk_tab.dense_len = 0;
     g->gen = 0;
     g->n_batches = g->n_ms = g->n_strs = g->n_stks = g->n_frames = g->n_samples = 0;
     g->min_ts = 0;
@@ -80,15 +81,19 @@ static long idtab_build(struct tr_idtab *t, size_t n, uint64_t (*id_at)(const vo
     for (i = 0; i < n; i++)
         max = BASE_MAX(max, id_at(arr, i));
     t->is_dense = max <= 4 * (uint64_t)n + 64;
+    t->dense_len = 0;
     if (t->is_dense) {
         size_t need = (size_t)max + 1;
 
-        if (need > t->dense_len) {
+        if (need > t->dense_cap) {
             uint32_t *d = base_realloc(t->dense, need * sizeof(*d));
 
-            if (d == NULL)
+            if (d == NULL) {
+                t->is_dense = 0;
                 return -2;
+            }
             t->dense = d;
+            t->dense_cap = need;
         }
         t->dense_len = need;
         memset(t->dense, 0, need * sizeof(*t->dense));

@@ -1641,17 +1641,16 @@ static void sift_down(struct gorca_trace *tr, size_t i)
     struct tr_heap_ent *h = tr->heap;
     size_t n = tr->heap_len;
 
+    /* A node with a left child has its right one in the heap or in the first sentinel (t =
+     * max), so only the left one needs a bounds check. The earlier child wins, the left one
+     * on a tie, and moves up only if strictly earlier than the node. */
     for (;;) {
-        size_t m = i, l = 2 * i + 1, r = 2 * i + 2;
-        int64_t mt = i < n ? h[i].t : INT64_MAX;
+        size_t l = 2 * i + 1, m;
 
-        if (l < n && h[l].t < mt) {
-            mt = h[l].t;
-            m = l;
-        }
-        if (r < n && h[r].t < mt)
-            m = r;
-        if (m == i)
+        if (l >= n)
+            return;
+        m = h[l + 1].t < h[l].t ? l + 1 : l;
+        if (!(h[m].t < h[i].t))
             return;
         heap_swap(tr, i, m);
         i = m;
@@ -2329,6 +2328,14 @@ TR_HOT int fast_step(struct gorca_trace *tr, struct tr_cursor *c, long mi, const
     return 0;
 }
 
+/* Tells the compiler a fact it cannot see (here: the consumer, inlined in the lane, may fold
+ * the event's type). */
+#if defined(__GNUC__) || defined(__clang__)
+#define TR_ASSUME(c) ((c) ? (void)0 : __builtin_unreachable())
+#else
+#define TR_ASSUME(c) ((void)0)
+#endif
+
 /* The fast lane's event types and their handlers: frequent types whose handler queues exactly
  * the event itself (cur.fast), so it can be delivered without the queue round trip and the
  * generic dispatch. */
@@ -2476,6 +2483,7 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
         }                                                  \
         if (deliver_hot(tr, ev, x, details, gen, &r) != 0) \
             goto fail;                                     \
+        TR_ASSUME(ev->e.type == x);                        \
         break;
                 TR_FAST_TYPES(LANE)
 #undef LANE

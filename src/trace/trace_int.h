@@ -306,8 +306,9 @@ struct tr_sample {
 
 /* Dense-or-sparse id -> index table, as Go's reader does for strings and stacks. */
 struct tr_idtab {
-    uint32_t *dense; /* index+1 per id, 0 = absent */
-    size_t dense_len;
+    uint32_t *dense;  /* index+1 per id, 0 = absent */
+    size_t dense_len; /* ids in dense; 0 unless is_dense */
+    size_t dense_cap; /* allocated entries */
     struct tr_map sparse;
     int is_dense;
 };
@@ -376,8 +377,10 @@ TR_HOT int64_t gen_mul(const struct tr_gen *g, uint64_t t)
 
 TR_HOT uint32_t tr_idtab_get(const struct tr_idtab *t, uint64_t id)
 {
+    if (id < t->dense_len)
+        return t->dense[id];
     if (t->is_dense)
-        return id < t->dense_len ? t->dense[id] : 0;
+        return 0;
     {
         uint32_t *v = tr_map_get(&t->sparse, id);
 
@@ -402,8 +405,10 @@ TR_HOT int tr_gen_stack(const struct tr_gen *g, uint64_t id, uint32_t *handle)
 {
     uint32_t h1;
 
-    if (g->stk_tab.is_dense)
-        h1 = id < g->stk_tab.dense_len ? g->stk_tab.dense[id] : 0;
+    if (id < g->stk_tab.dense_len) /* dense_len is 0 unless the table is dense */
+        h1 = g->stk_tab.dense[id];
+    else if (g->stk_tab.is_dense)
+        h1 = 0;
     else
         h1 = id == 0 ? 1 : tr_idtab_get(&g->stk_tab, id);
     if (h1 == 0)
