@@ -84,7 +84,7 @@ TR_HOT struct tr_gstate *get_g(struct tr_order *o, int64_t id)
     return ix ? &o->gs[*ix] : NULL;
 }
 
-static struct tr_gstate *new_g(struct gorca_trace *tr, int64_t id, uint8_t status, uint64_t gen)
+TR_HOT struct tr_gstate *new_g(struct gorca_trace *tr, int64_t id, uint8_t status, uint64_t gen)
 {
     struct tr_order *o = &tr->order;
     struct tr_gslot *d = &o->g_direct[(uint64_t)id % TR_G_DIRECT];
@@ -120,7 +120,7 @@ static struct tr_gstate *new_g(struct gorca_trace *tr, int64_t id, uint8_t statu
     return g;
 }
 
-static void del_g(struct tr_order *o, int64_t id)
+TR_HOT void del_g(struct tr_order *o, int64_t id)
 {
     struct tr_gslot *d = &o->g_direct[(uint64_t)id % TR_G_DIRECT];
     uint32_t *ixp, ix;
@@ -1511,8 +1511,7 @@ TR_HOT const uint8_t *ev_varint(const uint8_t *p, uint64_t *v, int *bad)
             return p + 3;
         }
         if (!(w & 0x80000000)) {
-            *v = (w & 0x7f) | ((w >> 1) & 0x3f80) | ((w >> 2) & 0x1fc000) |
-                 ((w >> 3) & 0xfe00000);
+            *v = (w & 0x7f) | ((w >> 1) & 0x3f80) | ((w >> 2) & 0x1fc000) | ((w >> 3) & 0xfe00000);
             return p + 4;
         }
         stop = ~w & 0x8080808080808080ull;
@@ -1584,8 +1583,7 @@ static uint32_t cursor_fill(struct gorca_trace *tr, struct tr_cursor *c)
         if (bad)
             break;
         ev->e.offset = base + (uint64_t)(uintptr_t)p;
-        ev->e.type = (uint8_t)type;
-        ev->e.synthetic = 0;
+        ev->e.type = (uint8_t)type; /* synthetic stays 0 (install_generation) */
         ts = tr_add(dt < k_lim ? (int64_t)(dt * k_int) : tr_mul(g->freq_k, dt), ts);
         ev->e.time = ts;
         ev++;
@@ -1649,22 +1647,27 @@ static size_t sift_up(struct gorca_trace *tr, size_t i)
 static void sift_down(struct gorca_trace *tr, size_t i)
 {
     struct tr_heap_ent *h = tr->heap;
+    struct tr_heap_ent e = h[i];
     size_t n = tr->heap_len;
 
-    /* A node with a left child has its right one in the heap or in the first sentinel (t =
+    /* Swaps as Go's heap does, with the moving entry held aside until its place is found. A
+     * node with a left child has its right one in the heap or in the first sentinel (t =
      * max), so only the left one needs a bounds check. The earlier child wins, the left one
-     * on a tie, and moves up only if strictly earlier than the node. */
+     * on a tie, and moves up only if strictly earlier than the entry. */
+    if (i >= n)
+        return;
     for (;;) {
         size_t l = 2 * i + 1, m;
 
         if (l >= n)
-            return;
+            break;
         m = h[l + 1].t < h[l].t ? l + 1 : l;
-        if (!(h[m].t < h[i].t))
-            return;
-        heap_swap(tr, i, m);
+        if (!(h[m].t < e.t))
+            break;
+        h[i] = h[m];
         i = m;
     }
+    h[i] = e;
 }
 
 static void heap_update(struct gorca_trace *tr, size_t i)
@@ -1750,6 +1753,8 @@ static int install_generation(struct gorca_trace *tr)
     }
     if (base_grow((void **)&tr->ring, &tr->ring_cap, n_slots ? n_slots : 1, sizeof(*tr->ring)))
         return tr_fail(tr, GORCA_E_NOMEM, g->start_off, "out of memory");
+    for (i = 0; i < n_slots; i++)
+        tr->ring[i].e.synthetic = 0; /* no decoded event is (the fill relies on it) */
     n_slots = 0;
     for (i = 0; i < g->n_ms; i++) {
         struct tr_cursor *c = &tr->cursors[i];
@@ -2286,9 +2291,10 @@ TR_HOT int deliver_hot(struct gorca_trace *tr, struct tr_ev *ev, unsigned type, 
     int64_t t = o->time;
 
     o->gen = gen;
-    o->stack = 0;
     o->kind = (enum gorca_trace_kind)sp->kind;
-    if (sp->stack_arg >= 0 && !tr_gen_stack(&tr->gen, o->args[sp->stack_arg], &o->stack))
+    if (sp->stack_arg < 0)
+        o->stack = 0;
+    else if (!tr_gen_stack(&tr->gen, o->args[sp->stack_arg], &o->stack))
         return bad_id(tr, ev, "stack", o->args[sp->stack_arg]);
     if (sp->kind == GORCA_TRACE_STATE_TRANSITION) {
         if (fill_transition_t(tr, ev, o, type, details) != 0)
