@@ -2432,6 +2432,25 @@ TR_HOT int next_fast(struct gorca_trace *tr, struct tr_ev **out, int details)
     }
 }
 
+/* Hands the lane's head thread back: its state, its cursor at head (with ahead more events
+ * decoded after it) and the heap's top entry, sifted down when head is no longer the
+ * earliest. */
+TR_HOT void lane_park(struct gorca_trace *tr, struct tr_cursor *c, long mi, const struct ctx *cur,
+                      struct tr_ev *head, uint32_t ahead)
+{
+    int64_t t = head->e.time;
+
+    tr->order.ms[mi].p = cur->p;
+    tr->order.ms[mi].g = cur->g;
+    c->ev = head;
+    c->t = t;
+    c->ahead = ahead;
+    tr->heap[0].t = t;
+    tr->heap[0].ev = head;
+    if (tr->heap[1].t < t || tr->heap[2].t < t)
+        sift_down(tr, 0);
+}
+
 /* The fast lane of the delivery loop (drive): like next_fast, with the consumer called in
  * place, and for as long as the head thread keeps the head of the heap. Its next event stays
  * the earliest while its time is at most both heap children's and the next CPU sample's
@@ -2515,15 +2534,7 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
         }
         /* The run ended: the head moved on (t > lim: it may have to sift down) or the
          * consumer stopped. */
-        o->ms[mi].p = cur.p;
-        o->ms[mi].g = cur.g;
-        c->ev = ev;
-        c->t = t;
-        c->ahead = ahead;
-        tr->heap[0].t = t;
-        tr->heap[0].ev = ev;
-        if (tr->heap[1].t < t || tr->heap[2].t < t)
-            sift_down(tr, 0);
+        lane_park(tr, c, mi, &cur, ev, ahead);
         if (*st != GORCA_OK) {
             rc = 1;
             break;
@@ -2532,13 +2543,7 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
     stop:
         /* The head event did not advance (0) or broke the trace (-1): nothing of it was
          * applied (the cursor still has it as its head). */
-        o->ms[mi].p = cur.p;
-        o->ms[mi].g = cur.g;
-        c->ev = ev;
-        c->t = ev->e.time;
-        c->ahead = ahead;
-        tr->heap[0].t = c->t;
-        tr->heap[0].ev = ev;
+        lane_park(tr, c, mi, &cur, ev, ahead);
         break;
     last:
         /* The event advanced but its thread's next one could not be decoded (-1) or the
@@ -2560,15 +2565,7 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
         continue;
     fail:
         /* Delivery failed after the cursor moved on. */
-        o->ms[mi].p = cur.p;
-        o->ms[mi].g = cur.g;
-        c->ev = next;
-        c->t = next->e.time;
-        c->ahead = ahead;
-        tr->heap[0].t = c->t;
-        tr->heap[0].ev = next;
-        if (tr->heap[1].t < c->t || tr->heap[2].t < c->t)
-            sift_down(tr, 0);
+        lane_park(tr, c, mi, &cur, next, ahead);
         rc = -1;
         break;
     }
