@@ -1,7 +1,9 @@
 /* libFuzzer harness for the Go execution-trace reader (include/gorca/trace.h). Property: for
  * any input the reader and the probe return a status without crashing, leaking or reading out
  * of bounds; delivered event times strictly increase; every stack and frame handle an event
- * carries resolves; an error's offset lies inside the input. */
+ * carries resolves; an error's offset lies inside the input; gorca_trace_each and the
+ * statistics (the ordering loop's fast lane) deliver as many events as gorca_trace_next and
+ * end with the same status. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,49 @@ static void check_stack(const struct gorca_trace *tr, uint32_t stack)
         if (fr == NULL || fr->func == NULL || fr->file == NULL)
             abort();
     }
+}
+
+struct each_state {
+    int64_t last;
+    unsigned long n;
+};
+
+static enum gorca_status each_event(void *arg, const struct gorca_trace_event *ev,
+                                    struct gorca_error *err)
+{
+    struct each_state *s = arg;
+
+    (void)err;
+    if (ev->time <= s->last)
+        abort();
+    s->last = ev->time;
+    s->n++;
+    return GORCA_OK;
+}
+
+/* Reads the input again with gorca_trace_each and with the statistics, and checks both against
+ * gorca_trace_next's n events and status st. */
+static void check_other_loops(const uint8_t *data, size_t size,
+                              const struct gorca_trace_options *opt, unsigned long n,
+                              enum gorca_status st)
+{
+    struct each_state s = { INT64_MIN, 0 };
+    struct gorca_trace_stats stats;
+    struct gorca_trace *tr;
+    struct gorca_error err;
+
+    gorca_error_init(&err, "fuzz");
+    if (gorca_trace_open_mem(data, size, "fuzz", opt, &tr, &err) != GORCA_OK)
+        abort();
+    if (gorca_trace_each(tr, each_event, &s, &err) != st || s.n != n)
+        abort();
+    gorca_trace_free(tr);
+    gorca_error_init(&err, "fuzz");
+    if (gorca_trace_open_mem(data, size, "fuzz", opt, &tr, &err) != GORCA_OK)
+        abort();
+    if (gorca_trace_stats_collect(tr, &stats, &err) != st || stats.events != n)
+        abort();
+    gorca_trace_free(tr);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -65,5 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     gorca_buf_release(&b);
     gorca_trace_free(tr);
+    if (n <= 2000000)
+        check_other_loops(data, size, &opt, n, st);
     return 0;
 }

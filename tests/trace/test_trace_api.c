@@ -374,7 +374,8 @@ TEST(each_matches_next)
                     a.stop_at = b.stop_at = whole / 2;
                 sa = read_logged(data, cut, 0, &a, da, sizeof(da));
                 sb = read_logged(data, cut, 1, &b, db, sizeof(db));
-                if (a.text.len != b.text.len || memcmp(a.text.data, b.text.data, a.text.len)) {
+                if (a.text.len != b.text.len ||
+                    (a.text.len && memcmp(a.text.data, b.text.data, a.text.len))) {
                     size_t i = 0;
 
                     while (i < a.text.len && i < b.text.len && a.text.data[i] == b.text.data[i])
