@@ -2492,6 +2492,7 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
         cur.p = nc.p = o->ms[mi].p;
         cur.g = nc.g = o->ms[mi].g;
         cur.fast = nc.fast = 1;
+        TR_ASSUME(cur.m != GORCA_TRACE_NONE); /* a thread with an ordering state (mi) */
         for (;;) {
             /* One case per type: the handler and the delivery both see the type as a
              * constant. After the handler: the thread's new state, the cursor's next event

@@ -462,6 +462,7 @@ struct tr_gstate {
     struct tr_range_ent *ranges; /* owned (base_malloc), NULL when none */
     struct tr_region_ent *regions;
     uint32_t n_regions, cap_regions;
+    uint64_t pad_; /* 64 bytes: an index becomes an offset by a shift */
 };
 
 struct tr_pstate {
