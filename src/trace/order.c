@@ -2494,9 +2494,10 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
         cur.fast = nc.fast = 1;
         TR_ASSUME(cur.m != GORCA_TRACE_NONE); /* a thread with an ordering state (mi) */
         for (;;) {
-            /* One case per type: the handler and the delivery both see the type as a
-             * constant. After the handler: the thread's new state, the cursor's next event
-             * (decoded before this one is delivered, as in try_advance), then delivery. */
+            /* One case per type: the handler, the delivery and the consumer (inlined, one
+             * copy per case) all see the type as a constant. After the handler: the thread's
+             * new state, the cursor's next event (decoded before this one is delivered, as in
+             * try_advance), then delivery and the consumer. */
             switch (ev->e.type) {
 #define LANE(x, handler)                                   \
     case x:                                                \
@@ -2520,19 +2521,20 @@ TR_HOT int lane(struct gorca_trace *tr, gorca_trace_event_fn fn, void *arg, stru
         if (deliver_hot(tr, ev, x, details, gen, &r) != 0) \
             goto fail;                                     \
         TR_ASSUME(ev->e.type == x);                        \
-        break;
+        *st = fn(arg, &ev->e, err);                        \
+        ev = next;                                         \
+        t = ev->e.time;                                    \
+        if (*st != GORCA_OK || t > lim)                    \
+            goto run_end;                                  \
+        continue;
                 TR_FAST_TYPES(LANE)
 #undef LANE
             default:
                 rc = 0;
                 goto stop;
             }
-            *st = fn(arg, &ev->e, err);
-            ev = next;
-            t = ev->e.time;
-            if (*st != GORCA_OK || t > lim)
-                break;
         }
+    run_end:
         /* The run ended: the head moved on (t > lim: it may have to sift down) or the
          * consumer stopped. */
         lane_park(tr, c, mi, &cur, ev, ahead);

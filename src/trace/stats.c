@@ -85,13 +85,6 @@ enum gorca_status gorca_trace_stats_collect(struct gorca_trace *tr, struct gorca
     a.st = st;
     a.last_m = GORCA_TRACE_NONE;
     memset(a.seen_m, 0xff, sizeof(a.seen_m));
-    a.rare[TR_EV_SYNC] = 1;
-    a.rare[GORCA_TRACE_EV_PROC_STATUS] = 1;
-    a.rare[GORCA_TRACE_EV_GO_STATUS] = 1;
-    a.rare[GORCA_TRACE_EV_GO_STATUS_STACK] = 1;
-    a.rare[GORCA_TRACE_EV_PROCS_CHANGE] = 1;
-    a.rare[GORCA_TRACE_EV_STW_BEGIN] = 1;
-    a.rare[GORCA_TRACE_EV_STW_END] = 1;
     tr_map_init(&a.threads);
     tr_map_init(&a.stw_open);
     /* The first event outside the loop: it gives the start time. */

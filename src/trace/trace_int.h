@@ -622,8 +622,25 @@ struct tr_stats_acc {
     int64_t last_time;
     int64_t last_m;      /* the previous event's thread (already counted) */
     uint64_t seen_m[64]; /* direct-mapped cache of counted thread ids; ~0 = empty */
-    uint8_t rare[256];   /* event types that need a closer look */
 };
+
+/* Event types that need the statistics' closer look (a function, so that a caller that knows
+ * the type folds it). */
+TR_HOT int tr_stats_rare_type(unsigned type)
+{
+    switch (type) {
+    case TR_EV_SYNC:
+    case GORCA_TRACE_EV_PROC_STATUS:
+    case GORCA_TRACE_EV_GO_STATUS:
+    case GORCA_TRACE_EV_GO_STATUS_STACK:
+    case GORCA_TRACE_EV_PROCS_CHANGE:
+    case GORCA_TRACE_EV_STW_BEGIN:
+    case GORCA_TRACE_EV_STW_END:
+        return 1;
+    default:
+        return 0;
+    }
+}
 
 /* The closer look: a thread id not in the cache, or a rare type. 0, or -1 out of memory. */
 int tr_stats_thread(struct tr_stats_acc *a, int64_t m);
@@ -647,7 +664,7 @@ TR_HOT int tr_stats_event(struct tr_stats_acc *a, const struct gorca_trace_event
             tr_stats_thread(a, ev->m) != 0)
             return -1;
     }
-    if (!a->rare[ev->type]) {
+    if (!tr_stats_rare_type(ev->type)) {
         a->last_time = ev->time;
         return 0;
     }
