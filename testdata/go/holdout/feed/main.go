@@ -7,7 +7,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"log"
 	"runtime"
 	"runtime/debug"
@@ -71,15 +70,7 @@ func main() {
 	flag.DurationVar(&cfg.scanEvery, "scan-every", 250*time.Millisecond, "archive scan period (archivescan)")
 	flag.IntVar(&cfg.history, "interactions", 300, "interactions remembered per user (ranking)")
 	flag.Parse()
-	if *list {
-		for k, v := range faults {
-			fmt.Printf("%-15s %s\n", k, v)
-		}
-		return
-	}
-	if _, ok := faults[cfg.fault]; !ok {
-		log.Fatalf("unknown -fault %q (see -list)", cfg.fault)
-	}
+	svc.Faults(faults, cfg.fault, *list)
 	// The faults that are a configuration: their settings, unless given explicitly.
 	set := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })

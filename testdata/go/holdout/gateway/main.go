@@ -8,7 +8,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"log"
 	"os"
 	"runtime"
@@ -61,15 +60,7 @@ func main() {
 	flag.DurationVar(&cfg.slowDelay, "slow-delay", 20*time.Millisecond, "upstream slow path latency (hedge)")
 	flag.StringVar(&cfg.tlsDir, "tls-dir", "", "upstream: PEM files from the gateway (mtls)")
 	flag.Parse()
-	if *list {
-		for k, v := range faults {
-			fmt.Printf("%-8s %s\n", k, v)
-		}
-		return
-	}
-	if _, ok := faults[cfg.fault]; !ok {
-		log.Fatalf("unknown -fault %q (see -list)", cfg.fault)
-	}
+	svc.Faults(faults, cfg.fault, *list)
 	if *procs > 0 {
 		runtime.GOMAXPROCS(*procs)
 	}

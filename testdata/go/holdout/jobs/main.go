@@ -8,7 +8,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"log"
 	"net/http"
 	_ "net/http/pprof"
@@ -73,15 +72,7 @@ func main() {
 	flag.IntVar(&cfg.storeRate, "store-kbps", 8192, "object store read rate, KiB/s (upload)")
 	flag.StringVar(&cfg.dataDir, "data-dir", "", "WAL directory (default: a temporary directory, removed at exit)")
 	flag.Parse()
-	if *list {
-		for k, v := range faults {
-			fmt.Printf("%-13s %s\n", k, v)
-		}
-		return
-	}
-	if _, ok := faults[cfg.fault]; !ok {
-		log.Fatalf("unknown -fault %q (see -list)", cfg.fault)
-	}
+	svc.Faults(faults, cfg.fault, *list)
 	set := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if cfg.fault == "slowconsumer" {

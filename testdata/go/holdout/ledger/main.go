@@ -12,11 +12,9 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"log"
 	"net/http"
 	"runtime"
-	"sort"
 	"time"
 
 	"gorca.test/holdout/internal/svc"
@@ -86,20 +84,7 @@ func main() {
 	flag.IntVar(&cfg.rsaBits, "clearing-rsa", 4096, "clearing house RSA key size (clearingtls)")
 	flag.StringVar(&cfg.dataDir, "data-dir", "", "journal directory (default: a temporary directory, removed at exit)")
 	flag.Parse()
-	if *list {
-		names := make([]string, 0, len(faults))
-		for k := range faults {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			fmt.Printf("%-16s %s\n", k, faults[k])
-		}
-		return
-	}
-	if _, ok := faults[cfg.fault]; !ok {
-		log.Fatalf("unknown -fault %q (see -list)", cfg.fault)
-	}
+	svc.Faults(faults, cfg.fault, *list)
 	if *procs > 0 {
 		runtime.GOMAXPROCS(*procs)
 	}

@@ -6,7 +6,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"log"
 	"net/http"
 	"runtime"
@@ -66,15 +65,7 @@ func main() {
 	gogc := flag.Int("gogc", 0, "debug.SetGCPercent (0 = leave GOGC alone)")
 	flag.IntVar(&cfg.ruleDepth, "rule-depth", 3000, "pricing rule chain length")
 	flag.Parse()
-	if *list {
-		for k, v := range faults {
-			fmt.Printf("%-14s %s\n", k, v)
-		}
-		return
-	}
-	if _, ok := faults[cfg.fault]; !ok {
-		log.Fatalf("unknown -fault %q (see -list)", cfg.fault)
-	}
+	svc.Faults(faults, cfg.fault, *list)
 	if cfg.fault == "compaction" && *procs == 0 {
 		*procs = 2 // the container's CPU limit
 	}

@@ -18,11 +18,33 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 )
+
+// Faults handles a service's -list and -fault flags: with list it prints the faults (name and
+// what it does, sorted) and exits; an unknown fault is fatal.
+func Faults(faults map[string]string, fault string, list bool) {
+	if list {
+		names := make([]string, 0, len(faults))
+		width := 0
+		for k := range faults {
+			names = append(names, k)
+			width = max(width, len(k))
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			fmt.Printf("%-*s %s\n", width, k, faults[k])
+		}
+		os.Exit(0)
+	}
+	if _, ok := faults[fault]; !ok {
+		log.Fatalf("unknown -fault %q (see -list)", fault)
+	}
+}
 
 // Listen opens a TCP listener on a loopback address ("" = 127.0.0.1 on a random port). Any
 // other address is refused: these services inject real faults and must never be reachable.
