@@ -267,6 +267,16 @@ struct gorca_block_profile {
 const struct gorca_block_profile *gorca_analysis_blocking(const struct gorca_analysis *an,
                                                           enum gorca_block_class cls);
 
+/* The wait time of the class that go tool trace's profile leaves out, with the same layout:
+ * waits (or their parts) before a goroutine first ran in the trace, waits still under way at
+ * its end (counted once each), and for a goroutine whose first status shows it waiting or in
+ * a system call, the time from the trace's start (nothing it did was traced before, so it was
+ * already there). A wait's count is in whichever of the two profiles holds its end; its time
+ * is split between them. Stacks are not merged by PCs. Waits that a status restates without a
+ * reason are classed by their stack. */
+const struct gorca_block_profile *gorca_analysis_uncounted(const struct gorca_analysis *an,
+                                                           enum gorca_block_class cls);
+
 /* Appends the class' profile to out as profile.proto with go tool trace's layout (sample types
  * contentions/count and delay/nanoseconds, period trace/count 1, one location per PC, one
  * function per file and name): gzip'd when gzip_level is 1..12, raw when 0. Fails with

@@ -6,7 +6,14 @@
  * stackless events (golang/go#74850). The classes partition every wait, so one open interval
  * per goroutine suffices; sleep, gc and other use the same rule with their own reasons.
  * Intervals that end before a goroutine first ran wait in a small per-goroutine list: they
- * count only if it never runs (Go clips them to [0, end] then). */
+ * count only if it never runs (Go clips them to [0, end] then).
+ *
+ * Beside each profile, the wait time it leaves out ("uncounted"): the part of a wait before
+ * the goroutine first ran in the trace, waits still under way when the trace ends, and the
+ * lead-in of a wait that a goroutine's first status shows (it was in that state from the
+ * trace's start: nothing it did was traced before). A request stuck in one long fsync for
+ * the whole capture is only there. A wait's count goes to the profile that holds the wait's
+ * end, so counts add up across the two. */
 #include <stdlib.h>
 #include "an_int.h"
 
@@ -32,10 +39,9 @@ static int starts_class(struct gorca_analysis *an, const struct gorca_trace_tran
     }
 }
 
-static void add_sample(struct gorca_analysis *an, const struct an_g *g, int cls, uint32_t stack,
-                       int64_t delay)
+static void add_sample(struct gorca_analysis *an, struct an_profile *p, const struct an_g *g,
+                       uint32_t stack, int64_t delay, uint64_t count)
 {
-    struct an_profile *p = &an->prof[cls];
     uint32_t idx = an_dense_get(&p->by_stack, stack);
     struct gorca_block_sample *s;
 
@@ -55,23 +61,36 @@ static void add_sample(struct gorca_analysis *an, const struct an_g *g, int cls,
         s = &p->samples[idx - 1];
     }
     p->last_seen[s - p->samples] = ++an->block_seq;
-    s->count++;
+    s->count += count;
     s->delay_ns += delay;
     if (!g->infra)
         p->pub.user_total_ns += delay;
 }
 
+/* Adds [from, to) of a wait to the uncounted profile of class cls. */
+static void uncounted(struct gorca_analysis *an, const struct an_g *g, int cls, uint32_t stack,
+                      int64_t from, int64_t to, uint64_t count)
+{
+    if (to > from || count > 0)
+        add_sample(an, &an->uncounted[cls], g, stack, to > from ? to - from : 0, count);
+}
+
 static void end_interval(struct gorca_analysis *an, struct an_g *g, int64_t end)
 {
-    int64_t start = g->trk_time;
+    int64_t start = g->trk_time, from = g->trk_lead ? an->info.start_ns : start;
+    int64_t first = g->sum.start;
 
-    if (!g->sum.present)
-        return; /* not in go tool trace's summary: no window, no sample */
-    if (g->sum.start != 0) {
-        if (start < g->sum.start)
-            start = g->sum.start;
+    if (!g->sum.present) { /* not in go tool trace's summary: no window, no sample */
+        uncounted(an, g, g->trk_xcls, g->trk_stack, from, end, 1);
+        return;
+    }
+    if (first != 0) {
+        if (start < first)
+            start = first;
         if (end > start)
-            add_sample(an, g, g->trk, g->trk_stack, end - start);
+            add_sample(an, &an->prof[g->trk], g, g->trk_stack, end - start, 1);
+        uncounted(an, g, g->trk_xcls, g->trk_stack, from, end < first ? end : first,
+                  end > start ? 0 : 1);
         return;
     }
     /* Not run yet: counts only if it never runs. */
@@ -84,7 +103,9 @@ static void end_interval(struct gorca_analysis *an, struct an_g *g, int64_t end)
         g->cap_pend = (uint32_t)cap;
     }
     g->pend[g->n_pend].cls = (uint8_t)g->trk;
+    g->pend[g->n_pend].xcls = g->trk_xcls;
     g->pend[g->n_pend].stack = g->trk_stack;
+    g->pend[g->n_pend].from = from;
     g->pend[g->n_pend].start = start;
     g->pend[g->n_pend].end = end;
     g->n_pend++;
@@ -107,12 +128,22 @@ void an_block_transition(struct gorca_analysis *an, struct an_g *g,
         g->trk = (int8_t)c;
         g->trk_time = ev->time;
         g->trk_stack = ev->stack;
+        g->trk_lead = st->from == GORCA_TRACE_GO_UNDETERMINED;
+        g->trk_xcls = (uint8_t)c;
+        /* A status does not restate why a goroutine waits: its stack says. */
+        if (g->trk_lead && st->to == GORCA_TRACE_GO_WAITING && (st->reason == NULL || !*st->reason))
+            g->trk_xcls = (uint8_t)an_class_of_stack(an, st->stack);
     }
 }
 
-void an_block_first_run(struct an_g *g)
+void an_block_first_run(struct gorca_analysis *an, struct an_g *g)
 {
-    g->n_pend = 0; /* every pending interval ended at or before the first run: clipped away */
+    uint32_t i;
+
+    /* Every pending interval ended at or before the first run: Go clips them away. */
+    for (i = 0; i < g->n_pend; i++)
+        uncounted(an, g, g->pend[i].xcls, g->pend[i].stack, g->pend[i].from, g->pend[i].end, 1);
+    g->n_pend = 0;
 }
 
 void an_block_goroutine_done(struct gorca_analysis *an, struct an_g *g, int64_t end)
@@ -122,12 +153,35 @@ void an_block_goroutine_done(struct gorca_analysis *an, struct an_g *g, int64_t 
     (void)end;
     if (g->sum.start == 0 && g->sum.present) {
         for (i = 0; i < g->n_pend; i++) {
-            int64_t d = g->pend[i].end - g->pend[i].start;
+            const struct an_pend *p = &g->pend[i];
+            int64_t d = p->end - p->start;
             if (d > 0)
-                add_sample(an, g, g->pend[i].cls, g->pend[i].stack, d);
+                add_sample(an, &an->prof[p->cls], g, p->stack, d, 1);
+            uncounted(an, g, p->xcls, p->stack, p->from, p->start, d > 0 ? 0 : 1);
         }
     }
     g->n_pend = 0;
+}
+
+/* The trace ends: what live goroutines are still waiting for, and their pending intervals. */
+static void live_waits(struct gorca_analysis *an)
+{
+    int64_t end = an->info.end_ns;
+    size_t i;
+    uint32_t k;
+
+    for (i = 0; i < an->gs.cap; i++) {
+        struct an_g *g;
+        if (!an->gs.used[i])
+            continue;
+        g = (struct an_g *)(uintptr_t)an->gs.vals[i];
+        for (k = 0; k < g->n_pend; k++)
+            uncounted(an, g, g->pend[k].xcls, g->pend[k].stack, g->pend[k].from, g->pend[k].end, 1);
+        g->n_pend = 0;
+        if (g->trk >= 0)
+            uncounted(an, g, g->trk_xcls, g->trk_stack,
+                      g->trk_lead ? an->info.start_ns : g->trk_time, end, 1);
+    }
 }
 
 /* ---- finishing: merge equal stacks, sort, shares, top frames ------------------------------ */
@@ -305,52 +359,69 @@ done:
     return out;
 }
 
+static void top_of(struct gorca_analysis *an, struct an_profile *p)
+{
+    uint32_t *stacks = base_malloc((p->n_samples + 1) * sizeof(*stacks));
+    int64_t *vals = base_malloc((p->n_samples + 1) * sizeof(*vals));
+    uint64_t *cnts = base_malloc((p->n_samples + 1) * sizeof(*cnts));
+    size_t i;
+
+    if (stacks == NULL || vals == NULL || cnts == NULL) {
+        an_oom(an);
+    } else {
+        for (i = 0; i < p->n_samples; i++) {
+            stacks[i] = p->samples[i].stack;
+            vals[i] = p->samples[i].delay_ns;
+            cnts[i] = p->samples[i].count;
+        }
+        p->pub.top = an_top_frames(an, stacks, vals, cnts, p->n_samples, &p->pub.n_top);
+    }
+    base_free(stacks);
+    base_free(vals);
+    base_free(cnts);
+}
+
+/* Sorts the samples heaviest first and sums them up. */
+static void publish(struct an_profile *p, int cls)
+{
+    size_t i;
+
+    if (p->n_samples > 1)
+        qsort(p->samples, p->n_samples, sizeof(p->samples[0]), cmp_sample);
+    p->pub.cls = (enum gorca_block_class)cls;
+    p->pub.samples = p->samples;
+    p->pub.n_samples = p->n_samples;
+    for (i = 0; i < p->n_samples; i++) {
+        p->pub.count += p->samples[i].count;
+        p->pub.total_ns += p->samples[i].delay_ns;
+    }
+}
+
 void an_block_finish(struct gorca_analysis *an)
 {
-    int64_t all = 0, user = 0;
+    int64_t all = 0, user = 0, u_all = 0, u_user = 0;
     int c;
 
+    live_waits(an);
     for (c = 0; c < GORCA_BLOCK_N; c++) {
-        struct an_profile *p = &an->prof[c];
-        uint32_t *stacks;
-        int64_t *vals;
-        uint64_t *cnts;
-        size_t i;
+        struct an_profile *p = &an->prof[c], *u = &an->uncounted[c];
 
         merge_equal_stacks(an, p);
-        if (p->n_samples > 1)
-            qsort(p->samples, p->n_samples, sizeof(p->samples[0]), cmp_sample);
-        p->pub.cls = (enum gorca_block_class)c;
-        p->pub.samples = p->samples;
-        p->pub.n_samples = p->n_samples;
-        for (i = 0; i < p->n_samples; i++) {
-            p->pub.count += p->samples[i].count;
-            p->pub.total_ns += p->samples[i].delay_ns;
-        }
+        publish(p, c);
+        top_of(an, p);
         all += p->pub.total_ns;
-        stacks = base_malloc((p->n_samples + 1) * sizeof(*stacks));
-        vals = base_malloc((p->n_samples + 1) * sizeof(*vals));
-        cnts = base_malloc((p->n_samples + 1) * sizeof(*cnts));
-        if (stacks == NULL || vals == NULL || cnts == NULL) {
-            an_oom(an);
-        } else {
-            for (i = 0; i < p->n_samples; i++) {
-                stacks[i] = p->samples[i].stack;
-                vals[i] = p->samples[i].delay_ns;
-                cnts[i] = p->samples[i].count;
-            }
-            p->pub.top = an_top_frames(an, stacks, vals, cnts, p->n_samples, &p->pub.n_top);
-        }
-        base_free(stacks);
-        base_free(vals);
-        base_free(cnts);
+        user += p->pub.user_total_ns;
+        publish(u, c);
+        top_of(an, u);
+        u_all += u->pub.total_ns;
+        u_user += u->pub.user_total_ns;
     }
-    for (c = 0; c < GORCA_BLOCK_N; c++)
-        user += an->prof[c].pub.user_total_ns;
     for (c = 0; c < GORCA_BLOCK_N; c++) {
-        struct gorca_block_profile *p = &an->prof[c].pub;
+        struct gorca_block_profile *p = &an->prof[c].pub, *u = &an->uncounted[c].pub;
         p->share = all > 0 ? (double)p->total_ns / (double)all : 0;
         p->user_share = user > 0 ? (double)p->user_total_ns / (double)user : 0;
+        u->share = u_all > 0 ? (double)u->total_ns / (double)u_all : 0;
+        u->user_share = u_user > 0 ? (double)u->user_total_ns / (double)u_user : 0;
     }
 }
 
@@ -362,5 +433,8 @@ void an_block_release(struct gorca_analysis *an)
         an_dense_release(&an->prof[c].by_stack);
         base_free(an->prof[c].samples);
         base_free(an->prof[c].last_seen);
+        an_dense_release(&an->uncounted[c].by_stack);
+        base_free(an->uncounted[c].samples);
+        base_free(an->uncounted[c].last_seen);
     }
 }

@@ -203,7 +203,7 @@ static void transition_in(struct gorca_analysis *an, struct an_g *g,
         s->last_start = t;
         if (s->start == 0) {
             s->start = t;
-            an_block_first_run(g);
+            an_block_first_run(an, g);
         }
         break;
     case GORCA_TRACE_GO_RUNNABLE:

@@ -107,9 +107,9 @@ struct an_acct {
 
 /* A blocking-profile interval waiting for the goroutine's first run (see an_blocking.c). */
 struct an_pend {
-    uint8_t cls;
+    uint8_t cls, xcls;
     uint32_t stack;
-    int64_t start, end;
+    int64_t from, start, end; /* from: when it really began (see an_g.trk_lead) */
 };
 
 struct an_req_state; /* an_requests.c */
@@ -133,7 +133,9 @@ struct an_g {
     int64_t assist_since; /* open mark-assist range start (our accounting); 0 = none */
     struct an_gsum sum;
     /* blocking profiles: the open interval (Go 1.26 cmd/trace/pprof.go) */
-    int8_t trk; /* class being tracked, -1 = none */
+    int8_t trk;       /* class being tracked, -1 = none */
+    uint8_t trk_lead; /* entered by its first status: under way since the trace began */
+    uint8_t trk_xcls; /* its class for the uncounted profiles (stack-inferred when lead) */
     uint32_t trk_stack;
     int64_t trk_time;
     struct an_pend *pend; /* owned */
@@ -233,6 +235,7 @@ struct gorca_analysis {
 
     /* blocking profiles */
     struct an_profile prof[GORCA_BLOCK_N];
+    struct an_profile uncounted[GORCA_BLOCK_N]; /* what prof leaves out (an_blocking.c) */
     uint64_t block_seq;
 
     /* GC */
@@ -300,7 +303,7 @@ void an_sum_classes(const struct an_gsum *s, int64_t out[GORCA_BLOCK_N]);
 /* an_blocking.c: blocking profiles (Go 1.26 cmd/trace semantics), shares, top frames */
 void an_block_transition(struct gorca_analysis *an, struct an_g *g,
                          const struct gorca_trace_event *ev);
-void an_block_first_run(struct an_g *g);
+void an_block_first_run(struct gorca_analysis *an, struct an_g *g);
 void an_block_goroutine_done(struct gorca_analysis *an, struct an_g *g, int64_t end);
 void an_block_finish(struct gorca_analysis *an);
 void an_block_release(struct gorca_analysis *an);

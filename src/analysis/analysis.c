@@ -413,6 +413,10 @@ static void go_transition(struct gorca_analysis *an, const struct gorca_trace_ev
             set_cat(an, g, CAT_NONE, 0, t);
             break;
         }
+        /* First seen through a status: nothing it did was traced before, so it has been in
+         * this state since the trace began (our accounting; Go's summaries start here). */
+        if (st->from == GORCA_TRACE_GO_UNDETERMINED && an->info.start_ns < t)
+            g->since = an->info.start_ns;
         if (st->from == GORCA_TRACE_GO_SYSCALL && g->sys_p != GORCA_TRACE_NONE) {
             uint64_t *v = an_map_get(&an->proc_sys, (uint64_t)g->sys_p);
             if (v != NULL && (int64_t)*v == g->id)
@@ -710,7 +714,7 @@ static struct gorca_analysis *analysis_new(const struct gorca_analysis_options *
     base_arena_init(&an->arena, 0);
     an->open_cycle = -1;
     for (c = 0; c < GORCA_BLOCK_N; c++)
-        an->prof[c].pub.cls = (enum gorca_block_class)c;
+        an->prof[c].pub.cls = an->uncounted[c].pub.cls = (enum gorca_block_class)c;
     an->mmu = an_mmu_new(&an->opt);
     an->tl = an_tl_new(&an->opt);
     an->reqs = an_reqs_new(&an->opt);
@@ -873,6 +877,14 @@ const struct gorca_block_profile *gorca_analysis_blocking(const struct gorca_ana
     if ((unsigned)cls >= GORCA_BLOCK_N)
         return NULL;
     return &an->prof[cls].pub;
+}
+
+const struct gorca_block_profile *gorca_analysis_uncounted(const struct gorca_analysis *an,
+                                                           enum gorca_block_class cls)
+{
+    if ((unsigned)cls >= GORCA_BLOCK_N)
+        return NULL;
+    return &an->uncounted[cls].pub;
 }
 
 const struct gorca_gc_result *gorca_analysis_gc(const struct gorca_analysis *an)

@@ -204,8 +204,12 @@ static void blocking(struct dg_ctx *ctx, const struct gorca_analysis *an, struct
         return;
     }
     request_origins(an, w, n_w);
-    for (cls = 0; cls < GORCA_BLOCK_N && !ctx->oom; cls++) {
-        const struct gorca_block_profile *bp = gorca_analysis_blocking(an, cls);
+    /* Go's profiles, then the wait time they leave out (waits under way at the trace's
+     * edges: a request stuck in one long call for the whole capture is only there). */
+    for (cls = 0; cls < 2 * GORCA_BLOCK_N && !ctx->oom; cls++) {
+        const struct gorca_block_profile *bp =
+            cls < GORCA_BLOCK_N ? gorca_analysis_blocking(an, cls)
+                                : gorca_analysis_uncounted(an, cls - GORCA_BLOCK_N);
         for (i = 0; i < bp->n_samples && !ctx->oom; i++) {
             const struct gorca_block_sample *s = &bp->samples[i];
             struct waker_info key = { s->stack, 0, 0, 0, 0, NULL, 0 }, *x;
@@ -217,11 +221,11 @@ static void blocking(struct dg_ctx *ctx, const struct gorca_analysis *an, struct
             if (stack_of(ctx, an, c, s->stack, &o.st) != 0)
                 break;
             o.src = DG_SRC_TRACE;
-            o.cls = class_of((enum gorca_block_class)cls, &o.st);
+            o.cls = class_of(bp->cls, &o.st);
             o.weight = (double)s->delay_ns;
             o.count = s->count;
             o.input = input;
-            if (cls != GORCA_BLOCK_SCHED && cls != GORCA_BLOCK_SYSCALL) {
+            if (bp->cls != GORCA_BLOCK_SCHED && bp->cls != GORCA_BLOCK_SYSCALL) {
                 x = bsearch(&key, w, n_w, sizeof(*w), cmp_waker);
                 if (x != NULL && x->total_ns > 0) {
                     o.timer_woken = x->timer_ns / x->total_ns;

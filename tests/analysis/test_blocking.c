@@ -2,7 +2,10 @@
  * fixture trace of every Go version (1.22-1.26): after merging samples with the same frames,
  * every stack must carry the same contention count and delay as the oracle's, read back with
  * `go tool pprof -raw` (testdata/analysis/goV/pprof-TYPE.txt). Also checks the classes'
- * shares add up and that the top frames of the sync profile name the fixture's contention. */
+ * shares add up and that the top frames of the sync profile name the fixture's contention,
+ * and, on the edges trace (testdata/go/analysis -edges: waits under way when the trace starts
+ * and ends, with known lengths), that the uncounted profiles and the request accounting hold
+ * the time Go's profiles leave out. */
 #include "test.h"
 #include "an_test_util.h"
 
@@ -165,7 +168,105 @@ TEST(shares_and_top_frames)
     gorca_analysis_free(an);
 }
 
+/* Sum of the samples of p whose stack has a frame func (func NULL: stackless samples). */
+static int64_t delay_at(const struct gorca_analysis *an, const struct gorca_block_profile *p,
+                        const char *func, uint64_t *count)
+{
+    int64_t d = 0;
+    size_t i, k;
+
+    *count = 0;
+    for (i = 0; i < p->n_samples; i++) {
+        size_t nf = 0;
+        const uint32_t *fr = gorca_analysis_stack_frames(an, p->samples[i].stack, &nf);
+        int hit = func == NULL && nf == 0;
+        for (k = 0; k < nf && func != NULL && !hit; k++) {
+            const struct gorca_trace_frame *f = gorca_analysis_frame(an, fr[k]);
+            hit = f && f->func && strcmp(f->func, func) == 0;
+        }
+        if (hit) {
+            d += p->samples[i].delay_ns;
+            *count += p->samples[i].count;
+        }
+    }
+    return d;
+}
+
+#define EDGE_CHECK(cond)                                                              \
+    do {                                                                              \
+        if (!(cond))                                                                  \
+            test_fail_msg(__FILE__, __LINE__, "go%s edges: expected %s", ver, #cond); \
+    } while (0)
+
+#define MS 1000000LL
+
+TEST(waits_across_the_trace_edges)
+{
+    size_t v;
+
+    for (v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+        const char *ver = versions[v];
+        char path[128];
+        struct gorca_analysis *an = NULL;
+        struct gorca_error err;
+        const struct gorca_analysis_info *info;
+        const struct gorca_block_profile *sys, *usys, *usync;
+        const struct gorca_requests_result *rq;
+        struct gorca_analysis_options opt;
+        int64_t dur, d, lead;
+        uint64_t n;
+
+        snprintf(path, sizeof(path), "testdata/analysis/go%s/edges.trace", ver);
+        gorca_analysis_options_init(&opt);
+        opt.top_requests = 16;
+        gorca_error_init(&err, NULL);
+        ASSERT_EQ_INT(gorca_analysis_run_file(test_repo_path(path), &opt, &an, &err), GORCA_OK);
+        info = gorca_analysis_info(an);
+        dur = info->end_ns - info->start_ns;
+        EDGE_CHECK(dur > 1100 * MS && dur < 3000 * MS);
+        sys = gorca_analysis_blocking(an, GORCA_BLOCK_SYSCALL);
+        usys = gorca_analysis_uncounted(an, GORCA_BLOCK_SYSCALL);
+        usync = gorca_analysis_uncounted(an, GORCA_BLOCK_SYNC);
+        /* The handler's 2.5 s system call spans the trace: Go's profile has none of it (the
+         * call never ends in the trace), the uncounted profile all of it, once. */
+        d = delay_at(an, sys, "main.rawSleep", &n);
+        EDGE_CHECK(d == 0 && n == 0);
+        /* main.leadSleeper's 300 ms call began 100 ms before the start: its first status
+         * comes when it returns, without a stack, and Go counts nothing of it. Stackless
+         * waits share one sample. */
+        lead = delay_at(an, usys, NULL, &n);
+        if (strcmp(ver, "1.22") == 0) {
+            /* Go 1.22 restates no stacks at generation ends: the handler's call is stackless. */
+            EDGE_CHECK(n == 2 && lead >= dur + 150 * MS && lead <= dur + 300 * MS);
+        } else {
+            EDGE_CHECK(n == 1 && lead >= 150 * MS && lead <= 300 * MS);
+            d = delay_at(an, usys, "main.edgeHandler", &n);
+            EDGE_CHECK(d >= dur - MS && d <= dur && n == 1);
+            /* edgeWaiter waits on a channel throughout, from before the start. */
+            d = delay_at(an, usync, "main.edgeWaiter", &n);
+            EDGE_CHECK(d >= dur - MS && d <= dur && n == 1);
+        }
+        /* The request in flight: from the trace's start to its end, all of it in the system
+         * call (our accounting starts a goroutine first seen by a status at the start). */
+        rq = gorca_analysis_requests(an);
+        if (strcmp(ver, "1.22") != 0) {
+            EDGE_CHECK(rq->n_requests == 1 && rq->n_slowest == 1);
+            if (rq->n_slowest == 1) {
+                const struct gorca_request *q = &rq->slowest[0];
+                EDGE_CHECK(strcmp(q->handler, "main.edgeHandler") == 0 && q->unfinished);
+                EDGE_CHECK(q->start_ns <= info->start_ns + MS && q->end_ns == info->end_ns);
+                EDGE_CHECK(q->t.wait_ns[GORCA_BLOCK_SYSCALL] >= q->dur_ns - MS);
+            }
+        } else {
+            /* No stack shows the handler: the connection's time is no request. */
+            EDGE_CHECK(rq->n_requests == 0);
+        }
+        gorca_analysis_free(an);
+    }
+}
+
 TEST_MAIN({
     RUN(profiles_match_go126);
     RUN(shares_and_top_frames);
+    RUN(waits_across_the_trace_edges);
 })

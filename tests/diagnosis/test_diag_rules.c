@@ -32,6 +32,8 @@ static const struct {
     { "testdata/diagnosis/panic-go1.22", "panic_recovery", "main.(*server).handleCheckout", NULL },
     { "testdata/diagnosis/fsync-go1.26", "syscall_blocking", "main.(*auditJournal).appendRecord",
       "main.(*server).handleAudit" },
+    { "testdata/diagnosis/fsync-slowdisk-go1.26", "syscall_blocking",
+      "main.(*auditJournal).appendRecord", "main.(*server).handleAudit" },
     { "testdata/diagnosis/cpu-go1.22", "scheduler_latency", "main.rebuildSearchIndex", NULL },
     { "testdata/diagnosis/stw-go1.26", "gc_stw", NULL, "main.work" },
 };
@@ -410,6 +412,27 @@ TEST(fsync_is_the_top_syscall)
     gorca_diagnosis_free(d);
 }
 
+/* A disk far slower than the journal's writes: audit requests queue for seconds, so most of
+ * their system calls began before the trace and end after it. Go's profiles hold almost none
+ * of that time (a call is counted when it ends, from the goroutine's first run in the trace);
+ * the diagnosis must still see it. */
+TEST(slow_disk_calls_across_the_window)
+{
+    struct gorca_diagnosis *d = diag_run(NULL, "testdata/diagnosis/fsync-slowdisk-go1.26", NULL);
+    const struct gorca_finding *f;
+    const struct gorca_evidence *e;
+
+    ASSERT_TRUE(d != NULL);
+    f = top_is(d, "syscall_blocking");
+    ASSERT_TRUE(f != NULL);
+    ASSERT_TRUE(f->severity >= GORCA_SEV_HIGH && f->latency_share >= 0.5);
+    /* 26 goroutines of the mid-window dump wait in appendRecord's system calls, in a 2 s
+     * window: their calls alone are tens of seconds of request time. */
+    e = diag_evidence_item(f, "attributed_time");
+    ASSERT_TRUE(e != NULL && e->value >= 20e9);
+    gorca_diagnosis_free(d);
+}
+
 TEST(cpu_starvation_names_the_spinners)
 {
     struct gorca_diagnosis *d = diag_run(NULL, "testdata/diagnosis/cpu-go1.22", NULL);
@@ -535,6 +558,7 @@ TEST_MAIN({
     RUN(tls_handshakes_dominate_cpu);
     RUN(panic_names_the_kind_and_the_site);
     RUN(fsync_is_the_top_syscall);
+    RUN(slow_disk_calls_across_the_window);
     RUN(cpu_starvation_names_the_spinners);
     RUN(gc_pressure_and_allocation_site);
     RUN(stw_pauses_over_the_seed_threshold);

@@ -19,6 +19,7 @@ mkdir -p "$out"
 (cd "$here" && "$go" build -trimpath -o "$tmp/fixture" main.go)
 (cd "$here/oracle" && "$go126" build -o "$tmp/oracle" .)
 (cd "$tmp" && ./fixture -o "$out/analysis.trace")
+(cd "$tmp" && ./fixture -edges -o "$out/edges.trace")
 # A tiny complete trace of the same version seeds the analysis fuzzer.
 mkdir -p "$root/fuzz/corpus/analysis"
 (cd "$tmp" && ./fixture -mini -o "$root/fuzz/corpus/analysis/mini-go$v.trace")

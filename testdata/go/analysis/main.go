@@ -587,9 +587,14 @@ func starvationPhase() {
 func main() {
 	out := flag.String("o", "analysis.trace", "trace output file")
 	mini := flag.Bool("mini", false, "record a tiny trace (fuzz seed): a few waits, one request, one GC")
+	edges := flag.Bool("edges", false, "record a trace whose waits cross its start and end (edgesTrace)")
 	flag.Parse()
 	if *mini {
 		miniTrace(*out)
+		return
+	}
+	if *edges {
+		edgesTrace(*out)
 		return
 	}
 	// Four Ps while serving HTTP (so handler timings are not distorted by CPU contention), then
@@ -674,4 +679,84 @@ func miniTrace(out string) {
 	if err := f.Close(); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// ---- edges: waits that cross the trace's start and end ----------------------------------------
+
+// rawSleep blocks in one nanosleep system call (not time.Sleep: the goroutine stays in the
+// Syscall state the whole time).
+func rawSleep(d time.Duration) {
+	ts := syscall.NsecToTimespec(int64(d))
+	syscall.Syscall(syscall.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&ts)), 0, 0)
+}
+
+// edgeHandler serves the one request of the edges trace: a 2.5 s system call that begins
+// before the trace starts and ends after it stops.
+func edgeHandler(w http.ResponseWriter, r *http.Request) {
+	rawSleep(2500 * time.Millisecond)
+	w.Write([]byte("ok"))
+}
+
+// leadSleeper is in a 300 ms system call that began 100 ms before the trace started.
+func leadSleeper(wg *sync.WaitGroup) {
+	defer wg.Done()
+	rawSleep(300 * time.Millisecond)
+}
+
+// leadWaiter waits on a channel from before the trace starts until 200 ms into it.
+func leadWaiter(release chan int, wg *sync.WaitGroup) {
+	defer wg.Done()
+	<-release
+}
+
+// edgeWaiter waits on a channel from before the trace starts until after it stops.
+func edgeWaiter(never chan int) {
+	<-never
+}
+
+// edgesTrace records a trace of about 1.2 s (it crosses a generation boundary) in which
+// nothing the waiting goroutines do is traced before their waits end: main.edgeHandler is in
+// a system call for the whole trace (an HTTP request in flight from start to end),
+// main.leadSleeper in one until about 200 ms in, main.leadWaiter blocked on a channel until
+// 200 ms in and main.edgeWaiter blocked on one throughout. go tool trace leaves these waits
+// out of its profiles (or counts them from the goroutine's first status); gorca's uncounted
+// profiles and request accounting hold them.
+func edgesTrace(out string) {
+	runtime.GOMAXPROCS(2)
+	f, err := os.Create(out)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(edgeHandler)}
+	go srv.Serve(ln)
+	served := make(chan struct{})
+	go func() {
+		get(&http.Client{}, "http://"+ln.Addr().String(), "/edge")
+		close(served)
+	}()
+	var wg sync.WaitGroup
+	release, never := make(chan int), make(chan int)
+	wg.Add(2)
+	go leadWaiter(release, &wg)
+	go edgeWaiter(never)
+	time.Sleep(100 * time.Millisecond) // the request is in its system call, the waiters wait
+	go leadSleeper(&wg)
+	time.Sleep(100 * time.Millisecond)
+	if err := trace.Start(f); err != nil {
+		log.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	time.Sleep(1000 * time.Millisecond)
+	trace.Stop()
+	if err := f.Close(); err != nil {
+		log.Fatal(err)
+	}
+	<-served
+	srv.Close()
 }
