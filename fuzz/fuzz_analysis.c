@@ -2,7 +2,9 @@
  * reader: probe -> parse -> analyse -> JSON and pprof into bounded buffers. Property: for any
  * input every analysis finishes without crashing, leaking or reading out of bounds, under
  * each go tool trace compatibility level; results are internally consistent (class shares
- * add up, buckets are ordered, the slowest requests are sorted, every MMU value is in [0, 1]). */
+ * add up, buckets are ordered, the slowest requests are sorted, every MMU value is in [0, 1],
+ * the Go-equal and uncounted profiles are sorted, non-negative, and together no more than
+ * every goroutine waiting for the whole trace). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +22,28 @@ static void check(const struct gorca_analysis *an)
     size_t i;
     int c;
 
-    for (c = 0; c < GORCA_BLOCK_N; c++)
-        share += gorca_analysis_blocking(an, (enum gorca_block_class)c)->share;
+    const struct gorca_analysis_info *info = gorca_analysis_info(an);
+    double waited = 0;
+
+    for (c = 0; c < GORCA_BLOCK_N; c++) {
+        const struct gorca_block_profile *p[2] = {
+            gorca_analysis_blocking(an, (enum gorca_block_class)c),
+            gorca_analysis_uncounted(an, (enum gorca_block_class)c)
+        };
+        int k;
+        share += p[0]->share;
+        for (k = 0; k < 2; k++) {
+            for (i = 0; i < p[k]->n_samples; i++) {
+                if (p[k]->samples[i].delay_ns < 0 ||
+                    (i > 0 && p[k]->samples[i].delay_ns > p[k]->samples[i - 1].delay_ns))
+                    abort();
+            }
+            waited += (double)p[k]->total_ns;
+        }
+    }
     if (share != 0 && (share < 0.999 || share > 1.001))
+        abort();
+    if (waited > (double)info->goroutines * (double)(info->end_ns - info->start_ns) + 1)
         abort();
     for (i = 1; i < t->n_buckets; i++)
         if (t->buckets[i].start_ns <= t->buckets[i - 1].start_ns)

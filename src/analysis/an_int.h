@@ -335,6 +335,9 @@ void an_tl_advance(struct gorca_analysis *an, struct an_tl *tl, int64_t t);
 int an_tl_slot(int cat, int cls);
 /* A goroutine moves between timeline counters (an_tl_slot values) at t. */
 void an_tl_move(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int from, int to);
+/* A goroutine first seen at t in wait counter slot has been there since the timeline began
+ * (other counters are left as they are). */
+void an_tl_lead(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int slot);
 void an_tl_event(struct gorca_analysis *an, struct an_tl *tl, const struct gorca_trace_event *ev);
 void an_tl_cpu(struct gorca_analysis *an, struct an_tl *tl, int64_t t);
 /* A goroutine entered (+1) or left (-1) a mark assist at t. */

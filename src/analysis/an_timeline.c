@@ -6,6 +6,8 @@
  * entering a bucket books the current counts for its whole width, and a change of d at time t
  * adds d * (bucket end - t); the last bucket is trimmed at the end. When the trace needs more
  * than max_buckets, neighbours merge pairwise and the width doubles: memory stays bounded.
+ * A goroutine first seen by a status while waiting has waited since the trace began: its
+ * count is backfilled into the buckets before, once their width is final (an_tl_lead).
  * Also yields the whole-trace scheduling shares (mean runnable, share of time saturated). */
 #include <stdlib.h>
 #include "an_int.h"
@@ -25,6 +27,11 @@ struct tl_b {
     uint8_t has_heap, has_goal, has_goroutines;
 };
 
+struct tl_lead {
+    int64_t t; /* first seen (in a wait counter) at t */
+    int slot;
+};
+
 struct an_tl {
     int64_t width;
     size_t max;
@@ -39,6 +46,8 @@ struct an_tl {
     int in_gc, in_stw, saturated;
     uint64_t gomaxprocs;
     int nomem;
+    struct tl_lead *lead; /* goroutines first seen waiting: counted from the start at the end */
+    size_t n_lead, cap_lead;
     struct gorca_timeline pub;
     struct gorca_bucket *out;
 };
@@ -60,6 +69,7 @@ void an_tl_free(struct an_tl *tl)
         return;
     base_free(tl->b);
     base_free(tl->out);
+    base_free(tl->lead);
     base_free(tl);
 }
 
@@ -270,6 +280,60 @@ static void set_flag(struct an_tl *tl, int *flag, double *integral, int on, int6
     }
 }
 
+void an_tl_lead(struct gorca_analysis *an, struct an_tl *tl, int64_t t, int slot)
+{
+    if (slot < TL_WAIT || slot >= TL_SLOTS || !tl->started || t <= tl->start)
+        return;
+    if (an_grow(&tl->lead, &tl->cap_lead, tl->n_lead + 1, sizeof(*tl->lead)) != 0) {
+        an_oom(an);
+        return;
+    }
+    tl->lead[tl->n_lead].t = t;
+    tl->lead[tl->n_lead].slot = slot;
+    tl->n_lead++;
+}
+
+/* Adds the lead goroutines to the buckets before they were seen: per counter, the buckets
+ * wholly before a goroutine's first status get the bucket's width, the one holding it the
+ * part before it; alive counts at bucket ends gain one. */
+static void backfill(struct gorca_analysis *an, struct an_tl *tl)
+{
+    int64_t *ends; /* per bucket: leads first seen in it */
+    size_t i, k;
+    int slot;
+
+    if (tl->n_lead == 0)
+        return;
+    ends = base_calloc(tl->n, sizeof(*ends));
+    if (ends == NULL) {
+        an_oom(an);
+        return;
+    }
+    for (slot = TL_WAIT; slot < TL_SLOTS; slot++) {
+        int64_t covering = 0, any = 0;
+        memset(ends, 0, tl->n * sizeof(*ends));
+        for (k = 0; k < tl->n_lead; k++) {
+            const struct tl_lead *l = &tl->lead[k];
+            if (l->slot != slot)
+                continue;
+            i = (size_t)((l->t - tl->start) / tl->width);
+            if (i >= tl->n)
+                i = tl->n - 1;
+            ends[i]++;
+            tl->b[i].v[slot] += (double)(l->t - (tl->start + (int64_t)i * tl->width));
+            any = 1;
+        }
+        if (!any)
+            continue;
+        for (i = tl->n; i-- > 0;) {
+            tl->b[i].v[slot] += (double)covering * (double)tl->width;
+            tl->b[i].goroutines += (uint64_t)covering;
+            covering += ends[i];
+        }
+    }
+    base_free(ends);
+}
+
 void an_tl_event(struct gorca_analysis *an, struct an_tl *tl, const struct gorca_trace_event *ev)
 {
     struct tl_b *b;
@@ -352,6 +416,7 @@ void an_tl_finish(struct gorca_analysis *an, struct an_tl *tl)
     book(tl, &tl->b[tl->cur], -(double)(tl->cur_end - end));
     tl->b[tl->cur].goroutines = (uint64_t)alive(tl);
     tl->b[tl->cur].has_goroutines = 1;
+    backfill(an, tl);
     tl->out = base_calloc(tl->n ? tl->n : 1, sizeof(*tl->out));
     if (tl->out == NULL) {
         an_oom(an);

@@ -415,8 +415,10 @@ static void go_transition(struct gorca_analysis *an, const struct gorca_trace_ev
         }
         /* First seen through a status: nothing it did was traced before, so it has been in
          * this state since the trace began (our accounting; Go's summaries start here). */
-        if (st->from == GORCA_TRACE_GO_UNDETERMINED && an->info.start_ns < t)
+        if (st->from == GORCA_TRACE_GO_UNDETERMINED && an->info.start_ns < t) {
             g->since = an->info.start_ns;
+            an_tl_lead(an, an->tl, t, g->tl_slot);
+        }
         if (st->from == GORCA_TRACE_GO_SYSCALL && g->sys_p != GORCA_TRACE_NONE) {
             uint64_t *v = an_map_get(&an->proc_sys, (uint64_t)g->sys_p);
             if (v != NULL && (int64_t)*v == g->id)

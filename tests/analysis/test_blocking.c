@@ -4,8 +4,8 @@
  * `go tool pprof -raw` (testdata/analysis/goV/pprof-TYPE.txt). Also checks the classes'
  * shares add up and that the top frames of the sync profile name the fixture's contention,
  * and, on the edges trace (testdata/go/analysis -edges: waits under way when the trace starts
- * and ends, with known lengths), that the uncounted profiles and the request accounting hold
- * the time Go's profiles leave out. */
+ * and ends, with known lengths), that the uncounted profiles, the request accounting and the
+ * timeline hold the time Go's profiles leave out. */
 #include "test.h"
 #include "an_test_util.h"
 
@@ -212,6 +212,7 @@ TEST(waits_across_the_trace_edges)
         const struct gorca_analysis_info *info;
         const struct gorca_block_profile *sys, *usys, *usync;
         const struct gorca_requests_result *rq;
+        const struct gorca_timeline *tl;
         struct gorca_analysis_options opt;
         int64_t dur, d, lead;
         uint64_t n;
@@ -245,6 +246,15 @@ TEST(waits_across_the_trace_edges)
             /* edgeWaiter waits on a channel throughout, from before the start. */
             d = delay_at(an, usync, "main.edgeWaiter", &n);
             EDGE_CHECK(d >= dur - MS && d <= dur && n == 1);
+        }
+        /* The timeline counts both calls from the start (backfilled when the goroutines are
+         * first seen), and the handler's to the end. */
+        tl = gorca_analysis_timeline(an);
+        EDGE_CHECK(tl->n_buckets > 100);
+        if (tl->n_buckets > 100) {
+            EDGE_CHECK(tl->buckets[0].waiting[GORCA_BLOCK_SYSCALL] >= 1.99);
+            EDGE_CHECK(tl->buckets[tl->n_buckets / 2].waiting[GORCA_BLOCK_SYSCALL] >= 0.99);
+            EDGE_CHECK(tl->buckets[tl->n_buckets - 1].waiting[GORCA_BLOCK_SYSCALL] >= 0.99);
         }
         /* The request in flight: from the trace's start to its end, all of it in the system
          * call (our accounting starts a goroutine first seen by a status at the start). */

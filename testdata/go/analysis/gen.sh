@@ -20,8 +20,9 @@ mkdir -p "$out"
 (cd "$here/oracle" && "$go126" build -o "$tmp/oracle" .)
 (cd "$tmp" && ./fixture -o "$out/analysis.trace")
 (cd "$tmp" && ./fixture -edges -o "$out/edges.trace")
-# A tiny complete trace of the same version seeds the analysis fuzzer.
+# A tiny complete trace of the same version and the edges trace seed the analysis fuzzer.
 mkdir -p "$root/fuzz/corpus/analysis"
 (cd "$tmp" && ./fixture -mini -o "$root/fuzz/corpus/analysis/mini-go$v.trace")
+cp "$out/edges.trace" "$root/fuzz/corpus/analysis/edges-go$v.trace"
 "$tmp/oracle" -go "$go" -pprof-go "$go126" -trace "$out/analysis.trace" -out "$out"
 echo "gen.sh: wrote $out ($(du -sh "$out" | cut -f1))"
