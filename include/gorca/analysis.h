@@ -285,6 +285,13 @@ enum gorca_status gorca_analysis_write_pprof(const struct gorca_analysis *an,
                                              enum gorca_block_class cls, int gzip_level,
                                              struct gorca_buf *out,
                                              struct gorca_error *err) GORCA_CHECK;
+/* The same with the class' uncounted waits added as further samples: every goroutine-second
+ * the trace shows in the class, waits under way at its start or end included (not what go
+ * tool trace writes). */
+enum gorca_status gorca_analysis_write_pprof_whole(const struct gorca_analysis *an,
+                                                   enum gorca_block_class cls, int gzip_level,
+                                                   struct gorca_buf *out,
+                                                   struct gorca_error *err) GORCA_CHECK;
 
 /* ---- 3. GC and STW ----------------------------------------------------------------------- */
 

@@ -67,12 +67,26 @@ static void add_sample(struct gorca_analysis *an, struct an_profile *p, const st
         p->pub.user_total_ns += delay;
 }
 
-/* Adds [from, to) of a wait to the uncounted profile of class cls. */
-static void uncounted(struct gorca_analysis *an, const struct an_g *g, int cls, uint32_t stack,
+/* Adds [from, to) of a wait to the uncounted profile of class cls. A goroutine first seen by
+ * a stackless status is unnamed, so taken for the runtime's, until a later stack names it:
+ * its wait is remembered for an_block_named. */
+static void uncounted(struct gorca_analysis *an, struct an_g *g, int cls, uint32_t stack,
                       int64_t from, int64_t to, uint64_t count)
 {
-    if (to > from || count > 0)
-        add_sample(an, &an->uncounted[cls], g, stack, to > from ? to - from : 0, count);
+    if (to <= from && count == 0)
+        return;
+    add_sample(an, &an->uncounted[cls], g, stack, to > from ? to - from : 0, count);
+    if (g->name[0] == '\0' && to > from && (g->unnamed_ns == 0 || g->unnamed_cls == cls)) {
+        g->unnamed_cls = (uint8_t)cls;
+        g->unnamed_ns += to - from;
+    }
+}
+
+void an_block_named(struct gorca_analysis *an, struct an_g *g)
+{
+    if (g->unnamed_ns > 0 && !g->infra)
+        an->uncounted[g->unnamed_cls].pub.user_total_ns += g->unnamed_ns;
+    g->unnamed_ns = 0;
 }
 
 static void end_interval(struct gorca_analysis *an, struct an_g *g, int64_t end)

@@ -187,6 +187,7 @@ static void name_goroutine(struct gorca_analysis *an, struct an_g *g,
     if (g->name[0] == '\0') {
         g->name = f;
         g->infra = (uint8_t)an_is_infra(f);
+        an_block_named(an, g);
         an_reqs_named(an, g);
     }
 }

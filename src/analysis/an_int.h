@@ -133,9 +133,12 @@ struct an_g {
     int64_t assist_since; /* open mark-assist range start (our accounting); 0 = none */
     struct an_gsum sum;
     /* blocking profiles: the open interval (Go 1.26 cmd/trace/pprof.go) */
-    int8_t trk;       /* class being tracked, -1 = none */
-    uint8_t trk_lead; /* entered by its first status: under way since the trace began */
-    uint8_t trk_xcls; /* its class for the uncounted profiles (stack-inferred when lead) */
+    int8_t trk;          /* class being tracked, -1 = none */
+    uint8_t trk_lead;    /* entered by its first status: under way since the trace began */
+    uint8_t trk_xcls;    /* its class for the uncounted profiles (stack-inferred when lead) */
+    uint8_t unnamed_cls; /* class of unnamed_ns */
+    int64_t unnamed_ns;  /* uncounted wait while still unnamed (taken for the runtime's):
+                            an application goroutine's once a stack names it */
     uint32_t trk_stack;
     int64_t trk_time;
     struct an_pend *pend; /* owned */
@@ -306,6 +309,8 @@ void an_block_transition(struct gorca_analysis *an, struct an_g *g,
 void an_block_first_run(struct gorca_analysis *an, struct an_g *g);
 void an_block_goroutine_done(struct gorca_analysis *an, struct an_g *g, int64_t end);
 void an_block_finish(struct gorca_analysis *an);
+/* g was just named: uncounted waits it had before become the application's if it is one. */
+void an_block_named(struct gorca_analysis *an, struct an_g *g);
 void an_block_release(struct gorca_analysis *an);
 /* Top functions of a stack->value table (used for blocking and CPU). */
 struct gorca_frame_time *an_top_frames(struct gorca_analysis *an, const uint32_t *stacks,

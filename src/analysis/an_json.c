@@ -189,6 +189,32 @@ static void goroutines(struct jw *w, const struct gorca_analysis *an)
     jw_end(w);
 }
 
+/* The class' waits go tool trace leaves out (gorca_analysis_uncounted). */
+static void uncounted(struct jw *w, const struct gorca_analysis *an,
+                      const struct gorca_block_profile *u, size_t max)
+{
+    size_t i;
+
+    jw_key(w, "uncounted");
+    jw_obj(w);
+    jw_ku64(w, "count", u->count);
+    jw_ki64(w, "total_ns", u->total_ns);
+    jw_ki64(w, "user_total_ns", u->user_total_ns);
+    frame_times(w, "top", u->top, u->n_top, max, 0);
+    jw_key(w, "stacks");
+    jw_arr(w);
+    for (i = 0; i < u->n_samples && i < max; i++) {
+        jw_obj(w);
+        jw_ku64(w, "count", u->samples[i].count);
+        jw_ki64(w, "delay_ns", u->samples[i].delay_ns);
+        stack(w, an, "frames", u->samples[i].stack);
+        jw_end(w);
+    }
+    jw_end(w);
+    jw_ku64(w, "n_stacks", u->n_samples);
+    jw_end(w);
+}
+
 static void blocking(struct jw *w, const struct gorca_analysis *an, size_t max)
 {
     int c;
@@ -218,6 +244,7 @@ static void blocking(struct jw *w, const struct gorca_analysis *an, size_t max)
         }
         jw_end(w);
         jw_ku64(w, "n_stacks", p->n_samples);
+        uncounted(w, an, gorca_analysis_uncounted(an, (enum gorca_block_class)c), max);
         jw_end(w);
     }
     jw_end(w);

@@ -2,7 +2,8 @@
  * (golang/go internal/trace/traceviewer/pprof.go): sample types contentions/count and
  * delay/nanoseconds, period type trace/count with period 1, one location per PC (first frame
  * seen for it), one function per (file, name), one sample per distinct stack, at most 129
- * frames (Go's cut-off). Built and encoded with the pprof module's builder. */
+ * frames (Go's cut-off). Built and encoded with the pprof module's builder. The whole variant
+ * adds the class' uncounted waits as further samples. */
 #include "an_int.h"
 #include "gorca/profile.h"
 
@@ -26,43 +27,48 @@ static uint64_t location(struct gorca_profile_builder *b, struct an_map *by_pc,
     return loc;
 }
 
-enum gorca_status gorca_analysis_write_pprof(const struct gorca_analysis *an,
-                                             enum gorca_block_class cls, int gzip_level,
-                                             struct gorca_buf *out, struct gorca_error *err)
+static enum gorca_status write_pprof(const struct gorca_analysis *an,
+                                     const struct gorca_block_profile *const *ps, size_t nps,
+                                     int gzip_level, struct gorca_buf *out, struct gorca_error *err)
 {
     static const char *const types[] = { "contentions", "delay" };
     static const char *const units[] = { "count", "nanoseconds" };
-    const struct gorca_block_profile *p = gorca_analysis_blocking(an, cls);
     struct gorca_profile_builder *b;
     struct gorca_profile *prof = NULL;
     struct an_map by_pc = { 0 };
     uint64_t locs[MAX_FRAMES];
     enum gorca_status st;
-    size_t i, k;
+    size_t i, k, j;
+    int failed = 0;
 
-    if (p == NULL)
-        return GORCA_FAIL(err, GORCA_E_ARG, -1, "blocking profile", "no wait class %d", (int)cls);
     b = gorca_profile_builder_new(types, units, 2, NULL);
     if (b == NULL)
         return GORCA_FAIL(err, GORCA_E_NOMEM, -1, "blocking profile", "out of memory");
     gorca_profile_builder_set_period(b, "trace", "count", 1);
-    for (i = 0; i < p->n_samples; i++) {
-        size_t n = 0, nl = 0;
-        const uint32_t *fr = gorca_analysis_stack_frames(an, p->samples[i].stack, &n);
-        int64_t v[2];
-        for (k = 0; k < n && nl < MAX_FRAMES; k++) {
-            const struct gorca_trace_frame *f = gorca_analysis_frame(an, fr[k]);
-            if (f == NULL)
+    for (j = 0; j < nps && !failed; j++) {
+        const struct gorca_block_profile *p = ps[j];
+        for (i = 0; i < p->n_samples; i++) {
+            size_t n = 0, nl = 0;
+            const uint32_t *fr = gorca_analysis_stack_frames(an, p->samples[i].stack, &n);
+            int64_t v[2];
+            if (p->samples[i].count == 0 && p->samples[i].delay_ns == 0)
                 continue;
-            locs[nl] = location(b, &by_pc, f);
-            if (locs[nl] == 0)
-                break; /* the builder failed; finish reports it */
-            nl++;
+            for (k = 0; k < n && nl < MAX_FRAMES; k++) {
+                const struct gorca_trace_frame *f = gorca_analysis_frame(an, fr[k]);
+                if (f == NULL)
+                    continue;
+                locs[nl] = location(b, &by_pc, f);
+                if (locs[nl] == 0)
+                    break; /* the builder failed; finish reports it */
+                nl++;
+            }
+            v[0] = (int64_t)p->samples[i].count;
+            v[1] = p->samples[i].delay_ns;
+            if (gorca_profile_builder_sample(b, locs, nl, v, NULL, NULL, NULL, 0) != 0) {
+                failed = 1;
+                break;
+            }
         }
-        v[0] = (int64_t)p->samples[i].count;
-        v[1] = p->samples[i].delay_ns;
-        if (gorca_profile_builder_sample(b, locs, nl, v, NULL, NULL, NULL, 0) != 0)
-            break;
     }
     an_map_release(&by_pc);
     st = gorca_profile_builder_finish(b, &prof, err);
@@ -71,4 +77,27 @@ enum gorca_status gorca_analysis_write_pprof(const struct gorca_analysis *an,
     st = gorca_profile_encode(prof, gzip_level, out, err);
     gorca_profile_free(prof);
     return st;
+}
+
+enum gorca_status gorca_analysis_write_pprof(const struct gorca_analysis *an,
+                                             enum gorca_block_class cls, int gzip_level,
+                                             struct gorca_buf *out, struct gorca_error *err)
+{
+    const struct gorca_block_profile *p = gorca_analysis_blocking(an, cls);
+
+    if (p == NULL)
+        return GORCA_FAIL(err, GORCA_E_ARG, -1, "blocking profile", "no wait class %d", (int)cls);
+    return write_pprof(an, &p, 1, gzip_level, out, err);
+}
+
+enum gorca_status gorca_analysis_write_pprof_whole(const struct gorca_analysis *an,
+                                                   enum gorca_block_class cls, int gzip_level,
+                                                   struct gorca_buf *out, struct gorca_error *err)
+{
+    const struct gorca_block_profile *p[2] = { gorca_analysis_blocking(an, cls),
+                                               gorca_analysis_uncounted(an, cls) };
+
+    if (p[0] == NULL || p[1] == NULL)
+        return GORCA_FAIL(err, GORCA_E_ARG, -1, "blocking profile", "no wait class %d", (int)cls);
+    return write_pprof(an, p, 2, gzip_level, out, err);
 }

@@ -1,7 +1,7 @@
 /* `gorca trace pprof --type TYPE TRACE -o OUT.pb.gz`: a blocking profile of the trace as a
  * pprof file, stack for stack what Go 1.26's `go tool trace -pprof=TYPE` writes (net, sync,
- * syscall, sched), plus gorca's sleep, gc and other classes. --json prints the class' share of
- * all waiting and its top frames instead. */
+ * syscall, sched), plus gorca's sleep, gc and other classes; --whole adds the waits go tool
+ * trace leaves out. --json prints the class' share of all waiting and its top frames instead. */
 #include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +16,9 @@ static void usage(FILE *f)
                "  --type=TYPE      net (network wait), sync (mutex, channel, select, cond,\n"
                "                   WaitGroup), syscall, sched (waiting for a P after becoming\n"
                "                   runnable); also sleep, gc, other\n"
+               "  --whole          add the waits go tool trace leaves out: under way when the\n"
+               "                   trace began or ended, or before a goroutine first ran\n"
+               "                   (a request stuck in one call for the whole trace)\n"
                "  --raw            uncompressed protobuf (as go tool trace writes it)\n"
                "  --json           print the class' totals and top frames instead\n"
                "  -o, --output=F   the profile file (required when stdout is a terminal)\n"
@@ -32,17 +35,23 @@ void an_cli_blocking_text(struct gorca_buf *b, const struct gorca_analysis *an, 
 
     for (c = 0; c < GORCA_BLOCK_N; c++)
         all += gorca_analysis_blocking(an, (enum gorca_block_class)c)->total_ns;
-    gorca_buf_printf(b, "%-8s %9s %7s %8s %11s %7s\n", "CLASS", "WAIT", "SHARE", "WAITS",
-                     "APP WAIT", "SHARE");
+    gorca_buf_printf(b, "%-8s %9s %7s %8s %11s %7s %10s\n", "CLASS", "WAIT", "SHARE", "WAITS",
+                     "APP WAIT", "SHARE", "UNCOUNTED");
     for (c = 0; c < GORCA_BLOCK_N; c++) {
         const struct gorca_block_profile *p =
             gorca_analysis_blocking(an, (enum gorca_block_class)c);
-        gorca_buf_printf(b, "%-8s %9s %7s %8" PRIu64 " %11s %7s\n", gorca_block_class_name(p->cls),
+        const struct gorca_block_profile *u =
+            gorca_analysis_uncounted(an, (enum gorca_block_class)c);
+        gorca_buf_printf(b, "%-8s %9s %7s %8" PRIu64 " %11s %7s", gorca_block_class_name(p->cls),
                          an_dur(d[0], 16, p->total_ns),
                          an_pct(d[1], 16, (double)p->total_ns, (double)all), p->count,
                          an_dur(d[2], 16, p->user_total_ns), an_pct(nm, 16, p->user_share, 1));
+        gorca_buf_printf(b, " %10s\n", an_dur(d[0], 16, u->user_total_ns));
     }
-    gorca_buf_puts(b, "(APP: application goroutines, without the runtime's and runtime/trace's)\n");
+    gorca_buf_puts(b,
+                   "(APP: application goroutines, without the runtime's and runtime/trace's;\n"
+                   " UNCOUNTED: their waits go tool trace leaves out, under way when the trace\n"
+                   " began or ended or before a goroutine first ran: gorca trace pprof --whole)\n");
     for (c = 0; c < GORCA_BLOCK_N; c++) {
         const struct gorca_block_profile *p =
             gorca_analysis_blocking(an, (enum gorca_block_class)c);
@@ -76,6 +85,7 @@ int cmd_trace_pprof(int argc, char **argv)
 {
     static const struct option opts[] = { { "type", required_argument, NULL, 't' },
                                           { "raw", no_argument, NULL, 'r' },
+                                          { "whole", no_argument, NULL, 'W' },
                                           AN_CLI_COMMON_OPTS };
     struct an_cli c;
     struct gorca_analysis *an;
@@ -83,7 +93,7 @@ int cmd_trace_pprof(int argc, char **argv)
     struct gorca_buf b;
     enum gorca_status st;
     enum gorca_block_class cls = GORCA_BLOCK_N;
-    int ch, rc, raw = 0;
+    int ch, rc, raw = 0, whole = 0;
 
     an_cli_init(&c, "trace pprof");
     c.opt.keep_goroutine_rows = 0;
@@ -100,6 +110,9 @@ int cmd_trace_pprof(int argc, char **argv)
             break;
         case 'r':
             raw = 1;
+            break;
+        case 'W':
+            whole = 1;
             break;
         case 'h':
             usage(stdout);
@@ -127,7 +140,8 @@ int cmd_trace_pprof(int argc, char **argv)
     } else {
         struct gorca_error werr;
         gorca_error_init(&werr, c.out);
-        if (gorca_analysis_write_pprof(an, cls, raw ? 0 : 6, &b, &werr) != GORCA_OK) {
+        if ((whole ? gorca_analysis_write_pprof_whole(an, cls, raw ? 0 : 6, &b, &werr)
+                   : gorca_analysis_write_pprof(an, cls, raw ? 0 : 6, &b, &werr)) != GORCA_OK) {
             cli_error_gorca(&werr);
             gorca_buf_release(&b);
             gorca_analysis_free(an);

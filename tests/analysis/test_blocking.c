@@ -243,6 +243,8 @@ TEST(waits_across_the_trace_edges)
             EDGE_CHECK(n == 1 && lead >= 150 * MS && lead <= 300 * MS);
             d = delay_at(an, usys, "main.edgeHandler", &n);
             EDGE_CHECK(d >= dur - MS && d <= dur && n == 1);
+            /* The handler's goroutine is the application's (its status stack names it). */
+            EDGE_CHECK(usys->user_total_ns >= d);
             /* edgeWaiter waits on a channel throughout, from before the start. */
             d = delay_at(an, usync, "main.edgeWaiter", &n);
             EDGE_CHECK(d >= dur - MS && d <= dur && n == 1);

@@ -102,9 +102,33 @@ else
             fi
         done
     done
+    # --whole adds the waits go tool trace leaves out: the edges trace's request handler is in
+    # one system call from before the trace to after it, so only --whole has it.
+    edges=testdata/analysis/go1.26/edges.trace
+    expect 0 "$bin" trace pprof --type syscall -o "$tmp/counted.pb.gz" "$edges"
+    expect 0 "$bin" trace pprof --type syscall --whole -o "$tmp/whole.pb.gz" "$edges"
+    GOTOOLCHAIN=local "$go126" tool pprof -raw "$tmp/counted.pb.gz" >"$tmp/counted.txt" 2>&1 || bad "go tool pprof cannot read the counted profile"
+    GOTOOLCHAIN=local "$go126" tool pprof -raw "$tmp/whole.pb.gz" >"$tmp/whole.txt" 2>&1 || bad "go tool pprof cannot read the --whole profile"
+    if grep -q 'main.edgeHandler' "$tmp/counted.txt"; then bad "the Go-equal profile has the in-flight call"; else ok; fi
+    contains "$tmp/whole.txt" "main.edgeHandler"
+    # go tool pprof -top: the handler's cumulative delay is the trace's length (about 1.2 s).
+    GOTOOLCHAIN=local "$go126" tool pprof -top -sample_index=delay "$tmp/whole.pb.gz" 2>/dev/null >"$tmp/top.txt"
+    if awk '/main.edgeHandler$/ { v = $4; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+            s = (u == "s") ? v : (u == "ms") ? v / 1000 : 0; found = 1; exit !(s >= 1.1 && s <= 1.5) }
+            END { if (!found) exit 1 }' "$tmp/top.txt"; then ok; else
+        bad "--whole: main.edgeHandler's cumulative delay is not the trace's length: $(grep edgeHandler "$tmp/top.txt")"; fi
     # --raw writes what go tool trace writes: uncompressed protobuf.
     expect 0 "$bin" trace pprof --type sched --raw -o "$tmp/raw.pb" "$(fx 1.26)"
     if [ "$(head -c 2 "$tmp/raw.pb" | od -An -tx1 | tr -d ' ')" != 1f8b ]; then ok; else bad "--raw wrote gzip"; fi
+fi
+
+# ---- uncounted waits in the overview ------------------------------------------------------
+expect 0 "$bin" trace overview testdata/analysis/go1.26/edges.trace
+contains "$tmp/out" "UNCOUNTED"
+if [ $have_py = 1 ]; then
+    expect 0 "$bin" trace pprof --json --type syscall testdata/analysis/go1.26/edges.trace
+    if python3 -c 'import json,sys; b={x["class"]: x for x in json.load(open(sys.argv[1]))["blocking"]}["syscall"]; u=b["uncounted"]; assert u["total_ns"] > 1.1e9 and b["total_ns"] < 1e8 and u["n_stacks"] >= 1, (b["total_ns"], u)' "$tmp/out" 2>"$tmp/py"; then
+        ok; else bad "trace pprof --json: uncounted syscall time: $(tail -n 1 "$tmp/py")"; fi
 fi
 
 # ---- chains by origin (the long-poll fixture of the diagnosis tests) ------------------------
