@@ -189,36 +189,36 @@ static void goroutines(struct jw *w, const struct gorca_analysis *an)
     jw_end(w);
 }
 
-/* The class' waits go tool trace leaves out (gorca_analysis_uncounted). */
-static void uncounted(struct jw *w, const struct gorca_analysis *an,
-                      const struct gorca_block_profile *u, size_t max)
+/* A profile's totals, top frames and heaviest stacks (the members of an open object). */
+static void profile_body(struct jw *w, const struct gorca_analysis *an,
+                         const struct gorca_block_profile *p, size_t max)
 {
     size_t i;
 
-    jw_key(w, "uncounted");
-    jw_obj(w);
-    jw_ku64(w, "count", u->count);
-    jw_ki64(w, "total_ns", u->total_ns);
-    jw_ki64(w, "user_total_ns", u->user_total_ns);
-    frame_times(w, "top", u->top, u->n_top, max, 0);
+    jw_ku64(w, "count", p->count);
+    jw_ki64(w, "total_ns", p->total_ns);
+    jw_kdbl(w, "share", p->share, 6);
+    jw_ki64(w, "user_total_ns", p->user_total_ns);
+    jw_kdbl(w, "user_share", p->user_share, 6);
+    frame_times(w, "top", p->top, p->n_top, max, 0);
     jw_key(w, "stacks");
     jw_arr(w);
-    for (i = 0; i < u->n_samples && i < max; i++) {
+    for (i = 0; i < p->n_samples && i < max; i++) {
         jw_obj(w);
-        jw_ku64(w, "count", u->samples[i].count);
-        jw_ki64(w, "delay_ns", u->samples[i].delay_ns);
-        stack(w, an, "frames", u->samples[i].stack);
+        jw_ku64(w, "count", p->samples[i].count);
+        jw_ki64(w, "delay_ns", p->samples[i].delay_ns);
+        stack(w, an, "frames", p->samples[i].stack);
         jw_end(w);
     }
     jw_end(w);
-    jw_ku64(w, "n_stacks", u->n_samples);
-    jw_end(w);
+    jw_ku64(w, "n_stacks", p->n_samples);
 }
 
+/* Per class: go tool trace's profile, and in "uncounted" the waits it leaves out
+ * (gorca_analysis_uncounted; its shares are among the uncounted waits). */
 static void blocking(struct jw *w, const struct gorca_analysis *an, size_t max)
 {
     int c;
-    size_t i;
 
     jw_key(w, "blocking");
     jw_arr(w);
@@ -227,24 +227,11 @@ static void blocking(struct jw *w, const struct gorca_analysis *an, size_t max)
             gorca_analysis_blocking(an, (enum gorca_block_class)c);
         jw_obj(w);
         jw_kstr(w, "class", gorca_block_class_name(p->cls));
-        jw_ku64(w, "count", p->count);
-        jw_ki64(w, "total_ns", p->total_ns);
-        jw_kdbl(w, "share", p->share, 6);
-        jw_ki64(w, "user_total_ns", p->user_total_ns);
-        jw_kdbl(w, "user_share", p->user_share, 6);
-        frame_times(w, "top", p->top, p->n_top, max, 0);
-        jw_key(w, "stacks");
-        jw_arr(w);
-        for (i = 0; i < p->n_samples && i < max; i++) {
-            jw_obj(w);
-            jw_ku64(w, "count", p->samples[i].count);
-            jw_ki64(w, "delay_ns", p->samples[i].delay_ns);
-            stack(w, an, "frames", p->samples[i].stack);
-            jw_end(w);
-        }
+        profile_body(w, an, p, max);
+        jw_key(w, "uncounted");
+        jw_obj(w);
+        profile_body(w, an, gorca_analysis_uncounted(an, (enum gorca_block_class)c), max);
         jw_end(w);
-        jw_ku64(w, "n_stacks", p->n_samples);
-        uncounted(w, an, gorca_analysis_uncounted(an, (enum gorca_block_class)c), max);
         jw_end(w);
     }
     jw_end(w);
