@@ -29,14 +29,16 @@ bins=$(testdata/go/scenarios/build.sh "$v")
 rec_init record
 run=()
 if [ -n "$bps" ]; then
-    img=/dev/shm/gorca-slowdisk.$$ cg=/sys/fs/cgroup/blkio/gorca-slowdisk.$$
+    img=/dev/shm/gorca-slowdisk.$$ cg=/sys/fs/cgroup/blkio/gorca-slowdisk.$$ loop=
+    # Undo whatever of the set-up was done, also when a step fails.
+    trap '[ -n "$lg" ] && kill $lg 2>/dev/null; [ -n "$svc" ] && kill $svc 2>/dev/null; wait 2>/dev/null
+          umount "$tmp/disk" 2>/dev/null; [ -n "$loop" ] && losetup -d "$loop"
+          rm -f "$img"; rmdir "$cg" 2>/dev/null; rm -rf "$tmp"' EXIT
     truncate -s 1G "$img"
     loop=$(losetup -f --show "$img")
     mkfs.ext4 -q "$loop"
     mkdir -p "$tmp/disk" "$cg"
     mount "$loop" "$tmp/disk"
-    trap '[ -n "$lg" ] && kill $lg 2>/dev/null; [ -n "$svc" ] && kill $svc 2>/dev/null; wait 2>/dev/null
-          umount "$tmp/disk"; losetup -d "$loop"; rm -f "$img"; rmdir "$cg"; rm -rf "$tmp"' EXIT
     printf '%d:%d %s\n' "0x$(stat -c %t "$loop")" "0x$(stat -c %T "$loop")" "$bps" \
         >"$cg/blkio.throttle.write_bps_device"
     run=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg")
