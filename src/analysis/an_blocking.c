@@ -185,10 +185,9 @@ static void live_waits(struct gorca_analysis *an)
     uint32_t k;
 
     for (i = 0; i < an->gs.cap; i++) {
-        struct an_g *g;
-        if (!an->gs.used[i])
+        struct an_g *g = an_g_slot(an, i);
+        if (g == NULL)
             continue;
-        g = (struct an_g *)(uintptr_t)an->gs.vals[i];
         for (k = 0; k < g->n_pend; k++)
             uncounted(an, g, g->pend[k].xcls, g->pend[k].stack, g->pend[k].from, g->pend[k].end, 1);
         g->n_pend = 0;

@@ -275,6 +275,12 @@ void an_oom(struct gorca_analysis *an);
 /* The goroutine record (created on first sight; NULL only when out of memory). */
 struct an_g *an_g_get(struct gorca_analysis *an, int64_t id);
 struct an_g *an_g_find(struct gorca_analysis *an, int64_t id);
+/* The live goroutine record in slot i of an->gs (0 <= i < an->gs.cap), or NULL for a free
+ * slot: for loops over every live goroutine. */
+static inline struct an_g *an_g_slot(const struct gorca_analysis *an, size_t i)
+{
+    return an->gs.used[i] ? (struct an_g *)(uintptr_t)an->gs.vals[i] : NULL;
+}
 /* The group of a name (created on first use); -1 when out of memory. */
 long an_group_of(struct gorca_analysis *an, const char *name);
 /* 1 for runtime goroutines: go tool trace's IsSystemGoroutine. */

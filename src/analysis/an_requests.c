@@ -634,10 +634,9 @@ void an_reqs_finish(struct gorca_analysis *an)
     size_t i;
 
     for (i = 0; i < an->gs.cap; i++) {
-        struct an_g *g;
-        if (!an->gs.used[i])
+        struct an_g *g = an_g_slot(an, i);
+        if (g == NULL)
             continue;
-        g = (struct an_g *)(uintptr_t)an->gs.vals[i];
         if (g->req != NULL)
             close_request(an, g, an->info.end_ns, 1);
     }

@@ -240,6 +240,8 @@ struct an_g *an_g_get(struct gorca_analysis *an, int64_t id)
 
 static void g_free(struct an_g *g)
 {
+    if (g == NULL)
+        return;
     base_free(g->sum.blocks);
     base_free(g->sum.ranges);
     base_free(g->pend);
@@ -612,10 +614,11 @@ static void sched_finish(struct gorca_analysis *an)
     an_hist_merge_latency(&an->runnable_hist, &s->runnable);
     an_hist_merge_latency(&an->net_ready_hist, &s->net_ready);
     for (i = 0; i < an->gs.cap; i++) {
+        const struct an_g *g = an_g_slot(an, i);
         struct an_acct a;
-        if (!an->gs.used[i])
+        if (g == NULL)
             continue;
-        an_acct_now((struct an_g *)(uintptr_t)an->gs.vals[i], an->info.end_ns, &a);
+        an_acct_now(g, an->info.end_ns, &a);
         s->runnable_ns += a.wait[GORCA_BLOCK_SCHED];
         s->running_ns += a.exec;
     }
@@ -697,8 +700,7 @@ static void finish(struct gorca_analysis *an)
     an_chains_finish(an);
     cpu_finish(an);
     for (i = 0; i < an->gs.cap; i++)
-        if (an->gs.used[i])
-            g_free((struct an_g *)(uintptr_t)an->gs.vals[i]);
+        g_free(an_g_slot(an, i));
     an_map_release(&an->gs);
     an->live = 0;
 }
@@ -819,8 +821,7 @@ void gorca_analysis_free(struct gorca_analysis *an)
         an->free_g = next;
     }
     for (i = 0; i < an->gs.cap; i++)
-        if (an->gs.used[i])
-            g_free((struct an_g *)(uintptr_t)an->gs.vals[i]);
+        g_free(an_g_slot(an, i));
     an_map_release(&an->gs);
     for (i = 0; i < an->n_groups; i++) {
         base_free(an->groups[i].blocks);
